@@ -1,0 +1,37 @@
+package io.ashbysync.ashby.budget;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Ashby's 429 with {@code X-RateLimit-Scope: integration-partner} throttles our whole integration across all
+ * organizations, so it pauses every tenant in this instance, not only the one whose call got it.
+ */
+@ApplicationScoped
+public class PartnerThrottle {
+    private final AtomicReference<Instant> pausedUntil = new AtomicReference<>(Instant.MIN);
+    private final Clock clock = Clock.systemUTC();
+
+    public void pause(Duration duration) {
+        Instant until = clock.instant().plus(duration);
+        pausedUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    public void awaitClear() {
+        long millis = Duration.between(clock.instant(), pausedUntil.get()).toMillis();
+        if (millis <= 0) return;
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while Ashby throttles the integration", e);
+        }
+    }
+
+    public boolean paused() {
+        return clock.instant().isBefore(pausedUntil.get());
+    }
+}

@@ -1,0 +1,11 @@
+package io.ashbysync.ashby.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Source(@JsonProperty(required = true) String id, @JsonProperty(required = true) String title,
+                     boolean isArchived, SourceType sourceType) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SourceType(String id, String title, boolean isArchived) {}
+}

@@ -1,0 +1,10 @@
+package io.ashbysync.tenant;
+
+/** Where each tenant's secrets live. One small interface so the store can change without touching callers. */
+public interface TenantSecrets {
+    /** @throws TenantNotFoundException when no key is stored for the tenant */
+    ApiKey apiKey(String tenantId);
+
+    /** Forget any cached copy, e.g. after Ashby refused the key, so a rotated key takes effect at once. */
+    void invalidate(String tenantId);
+}

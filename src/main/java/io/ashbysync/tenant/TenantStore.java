@@ -1,0 +1,84 @@
+package io.ashbysync.tenant;
+
+import io.ashbysync.platform.AwsResources;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Tenant config rows in the tenants table: {@code pk=TENANT#<id>, sk=CONFIG}. */
+@ApplicationScoped
+public class TenantStore {
+    static final String PK = "pk";
+    static final String SK = "sk";
+    static final String CONFIG_SK = "CONFIG";
+    static final String STATUS = "status";
+    static final String REQUESTS_PER_MINUTE = "requestsPerMinute";
+
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
+
+    public TenantStore(DynamoDbClient dynamo, AwsResources resources) {
+        this.dynamo = dynamo;
+        this.resources = resources;
+    }
+
+    public static String partitionKey(String tenantId) {
+        return "TENANT#" + tenantId;
+    }
+
+    public Optional<TenantConfig> find(String tenantId) {
+        if (!TenantIds.isValid(tenantId)) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(resources.tenantsTable())
+                .key(Map.of(PK, s(partitionKey(tenantId)), SK, s(CONFIG_SK)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(tenantId, item));
+    }
+
+    public TenantConfig get(String tenantId) {
+        return find(tenantId).orElseThrow(() -> new TenantNotFoundException(tenantId, "config"));
+    }
+
+    public void save(TenantConfig config) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(partitionKey(config.tenantId())));
+        item.put(SK, s(CONFIG_SK));
+        item.put(STATUS, s(config.status().name()));
+        item.put(REQUESTS_PER_MINUTE, AttributeValue.fromN(Integer.toString(config.requestsPerMinute())));
+        dynamo.putItem(r -> r.tableName(resources.tenantsTable()).item(item));
+    }
+
+    /** Rows are input from outside this process: a bad one names the field instead of failing somewhere later. */
+    static TenantConfig fromItem(String tenantId, Map<String, AttributeValue> item) {
+        AttributeValue status = item.get(STATUS);
+        if (status == null || status.s() == null) {
+            throw new InvalidTenantConfigException(tenantId, STATUS, "is missing");
+        }
+        TenantStatus parsedStatus;
+        try {
+            parsedStatus = TenantStatus.valueOf(status.s());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTenantConfigException(tenantId, STATUS, "'" + status.s() + "' is not one of ACTIVE, PAUSED, DISABLED");
+        }
+        int perMinute = TenantConfig.DEFAULT_REQUESTS_PER_MINUTE;
+        AttributeValue budget = item.get(REQUESTS_PER_MINUTE);
+        if (budget != null) {
+            try {
+                perMinute = Integer.parseInt(budget.n());
+            } catch (NumberFormatException e) {
+                throw new InvalidTenantConfigException(tenantId, REQUESTS_PER_MINUTE, "is not a whole number");
+            }
+            if (perMinute < 1) {
+                throw new InvalidTenantConfigException(tenantId, REQUESTS_PER_MINUTE, "must be at least 1");
+            }
+        }
+        return new TenantConfig(tenantId, parsedStatus, perMinute);
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+}
