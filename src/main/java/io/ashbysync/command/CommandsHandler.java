@@ -4,14 +4,26 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.ashbysync.platform.SqsBatch;
 import jakarta.inject.Named;
-import java.util.List;
+import org.jboss.logging.MDC;
 
-/** Consumes Findem's commands and the internal work queue. */
+/** Consumes Findem's commands (and, later, the internal work queue), reporting failures per message. */
 @Named("commands")
 public class CommandsHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final CommandProcessor processor;
+
+    public CommandsHandler(CommandProcessor processor) {
+        this.processor = processor;
+    }
+
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return new SQSBatchResponse(List.of());
+        MDC.put("requestId", context.getAwsRequestId());
+        try {
+            return SqsBatch.process(event, processor::process);
+        } finally {
+            MDC.remove("requestId");
+        }
     }
 }

@@ -4,12 +4,24 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import jakarta.inject.Named;
+import org.jboss.logging.MDC;
 
-/** Runs on the EventBridge schedule. */
+/** Runs on the EventBridge schedule: one pass over the active tenants. */
 @Named("poller")
-public class PollerHandler implements RequestHandler<ScheduledEvent, String> {
+public class PollerHandler implements RequestHandler<ScheduledEvent, PollService.PollSummary> {
+    private final PollService pollService;
+
+    public PollerHandler(PollService pollService) {
+        this.pollService = pollService;
+    }
+
     @Override
-    public String handleRequest(ScheduledEvent event, Context context) {
-        return "ok";
+    public PollService.PollSummary handleRequest(ScheduledEvent event, Context context) {
+        MDC.put("requestId", context.getAwsRequestId());
+        try {
+            return pollService.pollAll();
+        } finally {
+            MDC.remove("requestId");
+        }
     }
 }

@@ -2,7 +2,9 @@ package io.ashbysync.tenant;
 
 import io.ashbysync.platform.AwsResources;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -40,6 +42,18 @@ public class TenantStore {
 
     public TenantConfig get(String tenantId) {
         return find(tenantId).orElseThrow(() -> new TenantNotFoundException(tenantId, "config"));
+    }
+
+    /** Every tenant whose status is ACTIVE. The table holds few config rows, so a filtered scan is cheap. */
+    public List<TenantConfig> listActive() {
+        List<TenantConfig> active = new ArrayList<>();
+        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable())
+                        .filterExpression("sk = :config AND #status = :active")
+                        .expressionAttributeNames(Map.of("#status", STATUS))
+                        .expressionAttributeValues(Map.of(":config", s(CONFIG_SK), ":active", s(TenantStatus.ACTIVE.name()))))
+                .items()
+                .forEach(item -> active.add(fromItem(item.get(PK).s().substring("TENANT#".length()), item)));
+        return active;
     }
 
     public void save(TenantConfig config) {
