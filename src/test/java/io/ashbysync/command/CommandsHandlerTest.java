@@ -1,0 +1,83 @@
+package io.ashbysync.command;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.ashby.simulator.Fault;
+import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.InjectLocalAws;
+import io.ashbysync.testing.InjectSimulator;
+import io.ashbysync.testing.LambdaEvents;
+import io.ashbysync.testing.LambdaEvents.Message;
+import io.ashbysync.testing.LocalAws;
+import io.ashbysync.testing.TestTenants;
+import io.ashbysync.testing.TestTenants.TestTenant;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The `commands` function through Quarkus' Lambda event server, against moto and the simulator. */
+@QuarkusTest
+class CommandsHandlerTest {
+    @InjectLocalAws
+    LocalAws aws;
+    @InjectSimulator
+    AshbySimulator simulator;
+    @Inject
+    TenantStore tenants;
+
+    @AfterEach
+    void clearFaults() {
+        simulator.faults().clear();
+    }
+
+    private static String connectionCheck(String commandId, String tenantId) {
+        return "{\"type\":\"connection.check\",\"commandId\":\"" + commandId + "\",\"tenantId\":\"" + tenantId
+                + "\",\"requestedBy\":{\"email\":\"rita@acme.example\"},\"payload\":{}}";
+    }
+
+    private static List<String> failedMessageIds(String event) {
+        String response = given().contentType("application/json").body(event).when().post().then().statusCode(200)
+                .extract().asString();
+        return JsonPath.from(response).getList("batchItemFailures.itemIdentifier", String.class);
+    }
+
+    @Test
+    void batch_onlyTransientFailuresGoBackToTheQueue() {
+        TestTenant healthy = TestTenants.register(aws, simulator, tenants, 60_000);
+        TestTenant flaky = TestTenants.register(aws, simulator, tenants, 60_000);
+        for (int i = 0; i < 10; i++) {
+            simulator.faults().next("apiKey.info", Fault.status(503));
+        }
+
+        List<String> failed = failedMessageIds(LambdaEvents.sqs("ashby-sync-work",
+                new Message("transient", connectionCheck("c-1", flaky.tenantId())),
+                new Message("not-json", "{oops"),
+                new Message("unknown-type", connectionCheck("c-2", healthy.tenantId()).replace("connection.check", "candidate.teleport")),
+                new Message("unknown-tenant", connectionCheck("c-3", "no-such-tenant")),
+                new Message("ok", connectionCheck("c-4", healthy.tenantId()))));
+
+        assertThat(failed).containsExactly("transient");
+        assertThat(simulator.requestLog("apiKey.info").stream().filter(r -> healthy.apiKey().equals(r.apiKey()) && r.httpStatus() == 200))
+                .as("the healthy tenant's check reached Ashby").hasSize(1);
+    }
+
+    @Test
+    void fifoBatch_afterAFailure_returnsTheLaterMessagesSoAGroupKeepsItsOrder() {
+        TestTenant tenant = TestTenants.register(aws, simulator, tenants, 60_000);
+        for (int i = 0; i < 10; i++) {
+            simulator.faults().next("apiKey.info", Fault.status(503));
+        }
+
+        List<String> failed = failedMessageIds(LambdaEvents.sqs("ashby-sync-commands.fifo",
+                new Message("first", connectionCheck("f-1", tenant.tenantId())),
+                new Message("second", connectionCheck("f-2", tenant.tenantId()))));
+
+        assertThat(failed).containsExactly("first", "second");
+        assertThat(simulator.faults().pending("apiKey.info")).as("the second message was not attempted").isEqualTo(3);
+    }
+}

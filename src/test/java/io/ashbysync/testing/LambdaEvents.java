@@ -1,0 +1,56 @@
+package io.ashbysync.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/** Lambda events as AWS delivers them (JSON), for invoking handlers through Quarkus' Lambda event server. */
+public final class LambdaEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LambdaEvents() {}
+
+    public record Message(String messageId, String body) {}
+
+    public static String sqs(String queueName, Message... messages) {
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message message : messages) {
+            records.addObject()
+                    .put("messageId", message.messageId())
+                    .put("receiptHandle", "rh-" + message.messageId())
+                    .put("body", message.body())
+                    .put("eventSource", "aws:sqs")
+                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + queueName)
+                    .put("awsRegion", "us-east-1")
+                    .putObject("attributes").put("ApproximateReceiveCount", "1");
+        }
+        return event.toString();
+    }
+
+    public static String scheduled() {
+        return JSON.createObjectNode()
+                .put("version", "0").put("id", "e-1").put("detail-type", "Scheduled Event")
+                .put("source", "aws.events").put("account", "000000000000").put("time", "2026-11-28T10:00:00Z")
+                .put("region", "us-east-1").set("detail", JSON.createObjectNode()).toString();
+    }
+
+    public static String httpPost(String rawPath, Map<String, String> pathParameters, Map<String, String> headers,
+                                  byte[] body, boolean base64) {
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "2.0")
+                .put("routeKey", "POST /webhooks/ashby/{tenantId}")
+                .put("rawPath", rawPath)
+                .put("isBase64Encoded", base64)
+                .put("body", base64 ? Base64.getEncoder().encodeToString(body) : new String(body, StandardCharsets.UTF_8));
+        ObjectNode h = event.putObject("headers");
+        headers.forEach((k, v) -> h.put(k.toLowerCase(), v));
+        ObjectNode p = event.putObject("pathParameters");
+        pathParameters.forEach(p::put);
+        event.putObject("requestContext").put("requestId", "req-1").putObject("http").put("method", "POST").put("path", rawPath);
+        return event.toString();
+    }
+}
