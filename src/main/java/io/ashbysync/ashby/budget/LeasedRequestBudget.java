@@ -2,6 +2,7 @@ package io.ashbysync.ashby.budget;
 
 import io.ashbysync.ashby.AshbyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public class LeasedRequestBudget implements RequestBudget {
     private final Clock clock;
     private final ConcurrentMap<String, TenantPermits> tenants = new ConcurrentHashMap<>();
 
+    @Inject
     public LeasedRequestBudget(BudgetLeaseStore store, AshbyConfig config) {
         this(store, config.budget(), Clock.systemUTC());
     }
