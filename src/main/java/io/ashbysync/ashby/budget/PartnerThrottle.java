@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class PartnerThrottle {
-    private final AtomicReference<Instant> pausedUntil = new AtomicReference<>(Instant.MIN);
+    private final AtomicReference<Instant> pausedUntil = new AtomicReference<>(Instant.EPOCH);
     private final Clock clock = Clock.systemUTC();
 
     public void pause(Duration duration) {
