@@ -375,7 +375,7 @@ public final class AshbySimulator implements AutoCloseable {
             }
             try {
                 ObjectNode response = route.handler.handle(new Call(this, org, endpoint, request, actor));
-                return Outcome.json(200, response);
+                return Outcome.json(200, withoutNulls(response));
             } catch (AshbyError e) {
                 return Outcome.json(200, error(e.code(), e.getMessage(), requestId));
             }
@@ -481,6 +481,30 @@ public final class AshbySimulator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Unset fields are left out of responses. Real Ashby responses show some of them as null, but the published
+     * schema types most of them as plain object/string; the simulator keeps to the schema, and a client must
+     * accept both absence and null anyway.
+     */
+    private static ObjectNode withoutNulls(ObjectNode node) {
+        java.util.Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            JsonNode value = fields.next().getValue();
+            if (value.isNull()) {
+                fields.remove();
+            } else if (value.isObject()) {
+                withoutNulls((ObjectNode) value);
+            } else if (value.isArray()) {
+                value.forEach(e -> {
+                    if (e.isObject()) {
+                        withoutNulls((ObjectNode) e);
+                    }
+                });
+            }
+        }
+        return node;
     }
 
     static ObjectNode error(String code, String message, String requestId) {
