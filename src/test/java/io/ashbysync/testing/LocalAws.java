@@ -125,6 +125,11 @@ public final class LocalAws implements AutoCloseable {
         return ssm;
     }
 
+    /** The physical names of this stack's tables and queues, by logical id. */
+    public ResourceProvisioner.Provisioned resources() {
+        return resources;
+    }
+
     public TemplateResources template() {
         return template;
     }

@@ -2,8 +2,6 @@ package io.ashbysync.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,22 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
-import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
-import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 @ExtendWith(LocalAwsExtension.class)
 class LocalAwsTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LocalAws aws;
 
@@ -36,52 +25,13 @@ class LocalAwsTest {
 
     @Test
     void everyTemplateTable_existsWithTheTemplatesKeysAndTtl() {
-        for (TemplateResources.Table table : aws.template().tables()) {
-            String name = aws.tableName(table.logicalId());
-            TableDescription description = aws.dynamoDb().describeTable(b -> b.tableName(name)).table();
-
-            assertThat(name).isEqualTo(table.physicalName(aws.stackName()));
-            assertThat(description.keySchema()).extracting(KeySchemaElement::attributeName, k -> k.keyTypeAsString())
-                    .containsExactlyElementsOf(table.keySchema().stream()
-                            .map(k -> org.assertj.core.groups.Tuple.tuple(k.attributeName(), k.keyType())).toList());
-            assertThat(description.attributeDefinitions()).extracting(AttributeDefinition::attributeName, a -> a.attributeTypeAsString())
-                    .containsExactlyInAnyOrderElementsOf(table.attributeTypes().entrySet().stream()
-                            .map(a -> org.assertj.core.groups.Tuple.tuple(a.getKey(), a.getValue())).toList());
-            assertThat(description.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
-
-            TimeToLiveDescription ttl = aws.dynamoDb().describeTimeToLive(b -> b.tableName(name)).timeToLiveDescription();
-            if (table.ttlAttribute().isPresent()) {
-                assertThat(ttl.timeToLiveStatus()).as(table.logicalId()).isEqualTo(TimeToLiveStatus.ENABLED);
-                assertThat(ttl.attributeName()).isEqualTo(table.ttlAttribute().get());
-            } else {
-                assertThat(ttl.timeToLiveStatus()).as(table.logicalId()).isEqualTo(TimeToLiveStatus.DISABLED);
-            }
-        }
+        ProvisionedResourcesAssertions.assertTablesMatchTemplate(aws.dynamoDb(), aws.template(), aws.resources());
     }
 
     @Test
-    void everyTemplateQueue_existsWithItsFifoSettingsVisibilityAndRedrive() throws Exception {
-        for (TemplateResources.Queue queue : aws.template().queues()) {
-            String url = aws.queueUrl(queue.logicalId());
-            Map<String, String> attributes = aws.sqs().getQueueAttributes(b -> b.queueUrl(url)
-                    .attributeNamesWithStrings("All")).attributesAsStrings();
-
-            assertThat(url).startsWith(aws.sqsEndpoint().toString()).endsWith("/" + queue.physicalName(aws.stackName()));
-            assertThat(attributes.getOrDefault("FifoQueue", "false")).as(queue.logicalId()).isEqualTo(Boolean.toString(queue.fifo()));
-            if (queue.fifo()) {
-                assertThat(attributes.get("ContentBasedDeduplication")).isEqualTo(Boolean.toString(queue.contentBasedDeduplication()));
-            }
-            assertThat(attributes.get("VisibilityTimeout")).isEqualTo(Integer.toString(queue.visibilityTimeoutSeconds()));
-            if (queue.redrive().isPresent()) {
-                JsonNode redrive = JSON.readTree(attributes.get("RedrivePolicy"));
-                String deadLetterArn = aws.sqs().getQueueAttributes(b -> b.queueUrl(aws.queueUrl(queue.redrive().get().deadLetterQueueLogicalId()))
-                        .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-                assertThat(redrive.get("deadLetterTargetArn").asText()).isEqualTo(deadLetterArn);
-                assertThat(redrive.get("maxReceiveCount").asInt()).isEqualTo(queue.redrive().get().maxReceiveCount());
-            } else {
-                assertThat(attributes).doesNotContainKey("RedrivePolicy");
-            }
-        }
+    void everyTemplateQueue_existsWithItsFifoSettingsVisibilityAndRedrive() {
+        ProvisionedResourcesAssertions.assertQueuesMatchTemplate(aws.sqs(), aws.template(), aws.resources());
+        assertThat(aws.queueUrl("WorkQueue")).startsWith(aws.sqsEndpoint() + "/");
     }
 
     @ParameterizedTest
