@@ -4,10 +4,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * One {@link LocalAws} for a Quarkus test run:
- * {@code @QuarkusTestResource(value = LocalAwsResource.class, restrictToAnnotatedClass = false)} on any test class
- * points the application's AWS clients, table names and queue URLs at it. Tests reach the same instance, for
- * seeding and assertions, with {@code @InjectLocalAws LocalAws aws;} fields.
+ * One {@link LocalAws} for a Quarkus application under test: {@code @WithTestResource(LocalAwsResource.class)} on a
+ * {@code @QuarkusTest} class points the application's AWS clients, table names, queue URLs and SSM prefix at it.
+ * Test classes with the same resources share one application start, hence one LocalAws. Tests reach it, for seeding
+ * and assertions, through {@code @InjectLocalAws LocalAws aws;} fields.
  */
 public final class LocalAwsResource implements QuarkusTestResourceLifecycleManager {
 
