@@ -1,0 +1,48 @@
+# ashby-sync developer entry points. CI runs `make test` through .ci/run.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+MVNW := ./mvnw -B
+TEMPLATE := template.yaml
+TEST_CLASSPATH_FILE := target/test-classpath.txt
+DEV_STACK_MAIN := io.ashbysync.devstack.DevStack
+
+# Each recipe line runs in its own shell, so these prefixes export the tools for the line they start.
+# A JDK 21+ (JAVA_HOME if it qualifies); stops with what to install when there is none.
+WITH_JDK = JAVA_HOME="$$(infra/select-jdk.sh)" && export JAVA_HOME PATH="$$JAVA_HOME/bin:$$PATH" &&
+# moto_server for the tests' local AWS; stops with: pip install 'moto[server]==5.2.1'.
+WITH_MOTO = MOTO_SERVER="$$(infra/find-python-tool.sh moto_server)" && export MOTO_SERVER &&
+
+.PHONY: help test lint package run clean
+
+help:
+	@echo "make test     build, run the tests (moto + ElasticMQ) and lint $(TEMPLATE)"
+	@echo "make lint     cfn-lint $(TEMPLATE)"
+	@echo "make package  target/function.zip for the Lambda functions, without tests"
+	@echo "make run      start the local dev stack ($(DEV_STACK_MAIN)) from the test classpath"
+
+test:
+	$(WITH_JDK) $(WITH_MOTO) $(MVNW) verify
+	@# cfn-lint is optional on a laptop, required in CI.
+	@if cfn_lint="$$(infra/find-python-tool.sh cfn-lint 2>/dev/null)"; then \
+	  echo "cfn-lint $(TEMPLATE)"; "$$cfn_lint" $(TEMPLATE); \
+	elif [[ "$${CI:-}" == "true" ]]; then \
+	  infra/find-python-tool.sh cfn-lint; \
+	else \
+	  echo "cfn-lint not found: $(TEMPLATE) not linted (pip install 'cfn-lint==1.51.0')"; \
+	fi
+
+lint:
+	cfn_lint="$$(infra/find-python-tool.sh cfn-lint)" && "$$cfn_lint" $(TEMPLATE)
+
+package:
+	$(WITH_JDK) $(MVNW) package -DskipTests
+	@ls -l target/function.zip
+
+run:
+	$(WITH_JDK) $(MVNW) -q test-compile dependency:build-classpath -Dmdep.outputFile=$(TEST_CLASSPATH_FILE)
+	$(WITH_JDK) $(WITH_MOTO) exec java -cp "target/test-classes:target/classes:$$(cat $(TEST_CLASSPATH_FILE))" $(DEV_STACK_MAIN)
+
+clean:
+	$(WITH_JDK) $(MVNW) -q clean
