@@ -2,7 +2,6 @@ package io.ashbysync.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -15,7 +14,6 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /** The application's own AWS clients, configured only by {@link LocalAwsResource}, reach the local stack. */
 @QuarkusTest
-@WithTestResource(LocalAwsResource.class)
 class LocalAwsResourceTest {
 
     @InjectLocalAws
