@@ -46,7 +46,7 @@ public final class SqsBatch {
         return new SQSBatchResponse(failures);
     }
 
-    private static boolean isFifo(SQSEvent.SQSMessage message) {
+    public static boolean isFifo(SQSEvent.SQSMessage message) {
         return message.getEventSourceArn() != null && message.getEventSourceArn().endsWith(".fifo");
     }
 }

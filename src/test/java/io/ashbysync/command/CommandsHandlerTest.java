@@ -30,6 +30,8 @@ class CommandsHandlerTest {
     @Inject
     TenantStore tenants;
 
+    private static final String COMMANDS_QUEUE = "ashby-sync-commands.fifo";
+
     @AfterEach
     void clearFaults() {
         simulator.faults().clear();
@@ -47,23 +49,41 @@ class CommandsHandlerTest {
     }
 
     @Test
-    void batch_onlyTransientFailuresGoBackToTheQueue() {
+    void batch_invalidCommandsAreConsumedAndOnlyTheTransientFailureGoesBack() {
         TestTenant healthy = TestTenants.register(aws, simulator, tenants, 60_000);
         TestTenant flaky = TestTenants.register(aws, simulator, tenants, 60_000);
         for (int i = 0; i < 10; i++) {
             simulator.faults().next("apiKey.info", Fault.status(503));
         }
 
-        List<String> failed = failedMessageIds(LambdaEvents.sqs("ashby-sync-work",
-                new Message("transient", connectionCheck("c-1", flaky.tenantId())),
+        List<String> failed = failedMessageIds(LambdaEvents.sqs(COMMANDS_QUEUE,
                 new Message("not-json", "{oops"),
                 new Message("unknown-type", connectionCheck("c-2", healthy.tenantId()).replace("connection.check", "candidate.teleport")),
                 new Message("unknown-tenant", connectionCheck("c-3", "no-such-tenant")),
-                new Message("ok", connectionCheck("c-4", healthy.tenantId()))));
+                new Message("transient", connectionCheck("c-1", flaky.tenantId()))));
 
         assertThat(failed).containsExactly("transient");
-        assertThat(simulator.requestLog("apiKey.info").stream().filter(r -> healthy.apiKey().equals(r.apiKey()) && r.httpStatus() == 200))
-                .as("the healthy tenant's check reached Ashby").hasSize(1);
+        assertThat(simulator.requestCount(healthy.apiKey())).as("invalid commands never reach Ashby").isZero();
+    }
+
+    @Test
+    void connectionCheck_reachesAshbyWithTheTenantsKey() {
+        TestTenant tenant = TestTenants.register(aws, simulator, tenants, 60_000);
+
+        List<String> failed = failedMessageIds(LambdaEvents.sqs(COMMANDS_QUEUE, new Message("ok", connectionCheck("c-4", tenant.tenantId()))));
+
+        assertThat(failed).isEmpty();
+        assertThat(simulator.requestLog("apiKey.info").stream().filter(r -> tenant.apiKey().equals(r.apiKey()) && r.httpStatus() == 200))
+                .hasSize(1);
+    }
+
+    @Test
+    void workQueue_malformedOrUnknownWorkIsDroppedNotRetriedForever() {
+        List<String> failed = failedMessageIds(LambdaEvents.sqs("ashby-sync-work",
+                new Message("garbage", "{oops"),
+                new Message("unknown", "{\"type\":\"no.such.work\",\"tenantId\":\"t\",\"workId\":\"w1\",\"payload\":{}}")));
+
+        assertThat(failed).isEmpty();
     }
 
     @Test
@@ -73,7 +93,7 @@ class CommandsHandlerTest {
             simulator.faults().next("apiKey.info", Fault.status(503));
         }
 
-        List<String> failed = failedMessageIds(LambdaEvents.sqs("ashby-sync-commands.fifo",
+        List<String> failed = failedMessageIds(LambdaEvents.sqs(COMMANDS_QUEUE,
                 new Message("first", connectionCheck("f-1", tenant.tenantId())),
                 new Message("second", connectionCheck("f-2", tenant.tenantId()))));
 

@@ -1,0 +1,175 @@
+package io.ashbysync.identity;
+
+import io.ashbysync.platform.AwsResources;
+import io.ashbysync.tenant.TenantStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * The identity (de-duplication) index: which Ashby candidate is which person. Rows in the identity table, all under
+ * the tenant's partition ({@code pk=TENANT#<id>}):
+ * <ul>
+ *   <li>{@code PROFILE#<findemProfileId>} → {@code candidateId}</li>
+ *   <li>{@code EMAIL#<normalised email>} → {@code candidateId}</li>
+ *   <li>{@code LINKEDIN#<normalised url>} → {@code candidateId}</li>
+ *   <li>{@code CANDIDATE#<candidateId>} → the profile id, emails and LinkedIn keys that point at it, so a delete or a
+ *       merge can find and fix every pointer.</li>
+ * </ul>
+ * Writes are idempotent: replaying one leaves the same rows.
+ */
+@ApplicationScoped
+public class IdentityIndex {
+    static final String PROFILE = "PROFILE#";
+    static final String EMAIL = "EMAIL#";
+    static final String LINKEDIN = "LINKEDIN#";
+    static final String CANDIDATE = "CANDIDATE#";
+
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
+
+    public IdentityIndex(DynamoDbClient dynamo, AwsResources resources) {
+        this.dynamo = dynamo;
+        this.resources = resources;
+    }
+
+    /** What the index knows about one Ashby candidate. */
+    public record Identity(String candidateId, String findemProfileId, Set<String> emails, Set<String> linkedIns) {}
+
+    public Optional<String> candidateForProfile(String tenantId, String findemProfileId) {
+        return pointer(tenantId, PROFILE + findemProfileId);
+    }
+
+    public Optional<String> candidateForEmail(String tenantId, String email) {
+        return IdentityKeys.email(email).flatMap(e -> pointer(tenantId, EMAIL + e));
+    }
+
+    public Optional<String> candidateForLinkedIn(String tenantId, String linkedInUrl) {
+        return IdentityKeys.linkedIn(linkedInUrl).flatMap(l -> pointer(tenantId, LINKEDIN + l));
+    }
+
+    public Optional<Identity> identity(String tenantId, String candidateId) {
+        Map<String, AttributeValue> item = get(tenantId, CANDIDATE + candidateId);
+        if (item == null) return Optional.empty();
+        return Optional.of(new Identity(candidateId,
+                item.containsKey("findemProfileId") ? item.get("findemProfileId").s() : null,
+                item.containsKey("emails") ? new LinkedHashSet<>(item.get("emails").ss()) : Set.of(),
+                item.containsKey("linkedIns") ? new LinkedHashSet<>(item.get("linkedIns").ss()) : Set.of()));
+    }
+
+    /**
+     * Points the profile id (when given), every email and LinkedIn URL at the candidate, and records them on the
+     * candidate's row. Keys already known for the candidate are kept (Ashby keeps alternate emails too).
+     */
+    public void link(String tenantId, String candidateId, String findemProfileId, List<String> emails, List<String> linkedInUrls) {
+        Identity known = identity(tenantId, candidateId).orElse(new Identity(candidateId, null, Set.of(), Set.of()));
+        Set<String> allEmails = new LinkedHashSet<>(known.emails());
+        emails.stream().map(IdentityKeys::email).flatMap(Optional::stream).forEach(allEmails::add);
+        Set<String> allLinkedIns = new LinkedHashSet<>(known.linkedIns());
+        linkedInUrls.stream().map(IdentityKeys::linkedIn).flatMap(Optional::stream).forEach(allLinkedIns::add);
+        String profileId = findemProfileId != null ? findemProfileId : known.findemProfileId();
+
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> candidate = row(tenantId, CANDIDATE + candidateId);
+        if (profileId != null) candidate.put("findemProfileId", AttributeValue.fromS(profileId));
+        if (!allEmails.isEmpty()) candidate.put("emails", AttributeValue.fromSs(List.copyOf(allEmails)));
+        if (!allLinkedIns.isEmpty()) candidate.put("linkedIns", AttributeValue.fromSs(List.copyOf(allLinkedIns)));
+        items.add(candidate);
+        if (profileId != null) items.add(pointerRow(tenantId, PROFILE + profileId, candidateId));
+        allEmails.forEach(e -> items.add(pointerRow(tenantId, EMAIL + e, candidateId)));
+        allLinkedIns.forEach(l -> items.add(pointerRow(tenantId, LINKEDIN + l, candidateId)));
+        write(items, List.of());
+    }
+
+    /** A candidate deleted (or anonymised) in Ashby: every pointer to it goes. */
+    public void remove(String tenantId, String candidateId) {
+        Optional<Identity> known = identity(tenantId, candidateId);
+        if (known.isEmpty()) return;
+        List<String> keys = new ArrayList<>(keysOf(known.get()));
+        keys.add(CANDIDATE + candidateId);
+        List<String> stillOurs = keys.stream().filter(k -> k.startsWith(CANDIDATE)
+                || pointer(tenantId, k).map(candidateId::equals).orElse(false)).toList();
+        write(List.of(), stillOurs.stream().map(k -> key(tenantId, k)).toList());
+    }
+
+    /** Ashby merged {@code deletedId} into {@code survivorId}: its profile id, emails and links now mean the survivor. */
+    public void merge(String tenantId, String deletedId, String survivorId) {
+        Optional<Identity> deleted = identity(tenantId, deletedId);
+        if (deleted.isEmpty()) return;
+        Identity d = deleted.get();
+        String survivorProfile = identity(tenantId, survivorId).map(Identity::findemProfileId).orElse(null);
+        link(tenantId, survivorId, survivorProfile != null ? survivorProfile : d.findemProfileId(),
+                List.copyOf(d.emails()), d.linkedIns().stream().map(l -> "https://" + l).toList());
+        if (survivorProfile != null && d.findemProfileId() != null && !survivorProfile.equals(d.findemProfileId())) {
+            write(List.of(pointerRow(tenantId, PROFILE + d.findemProfileId(), survivorId)), List.of());
+        }
+        write(List.of(), List.of(key(tenantId, CANDIDATE + deletedId)));
+    }
+
+    private static List<String> keysOf(Identity identity) {
+        List<String> keys = new ArrayList<>();
+        if (identity.findemProfileId() != null) keys.add(PROFILE + identity.findemProfileId());
+        identity.emails().forEach(e -> keys.add(EMAIL + e));
+        identity.linkedIns().forEach(l -> keys.add(LINKEDIN + l));
+        return keys;
+    }
+
+    private Optional<String> pointer(String tenantId, String sortKey) {
+        Map<String, AttributeValue> item = get(tenantId, sortKey);
+        return item == null ? Optional.empty() : Optional.ofNullable(item.get("candidateId")).map(AttributeValue::s);
+    }
+
+    private Map<String, AttributeValue> get(String tenantId, String sortKey) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(resources.identityTable())
+                .key(key(tenantId, sortKey)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : item;
+    }
+
+    private void write(List<Map<String, AttributeValue>> puts, List<Map<String, AttributeValue>> deletes) {
+        List<WriteRequest> requests = new ArrayList<>();
+        puts.forEach(item -> requests.add(WriteRequest.builder().putRequest(p -> p.item(item)).build()));
+        deletes.forEach(key -> requests.add(WriteRequest.builder().deleteRequest(d -> d.key(key)).build()));
+        for (int from = 0; from < requests.size(); from += 25) {
+            List<WriteRequest> chunk = requests.subList(from, Math.min(from + 25, requests.size()));
+            Map<String, List<WriteRequest>> pending = Map.of(resources.identityTable(), chunk);
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt == 8) throw new IllegalStateException("DynamoDB kept returning unprocessed identity writes");
+                if (attempt > 0) backOff(attempt);
+                Map<String, List<WriteRequest>> request = pending;
+                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
+            }
+        }
+    }
+
+    /** DynamoDB returns unprocessed items under throttling; waiting a little before resending is what it asks for. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(25L << attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the identity index", e);
+        }
+    }
+
+    private static Map<String, AttributeValue> key(String tenantId, String sortKey) {
+        return Map.of("pk", AttributeValue.fromS(TenantStore.partitionKey(tenantId)), "sk", AttributeValue.fromS(sortKey));
+    }
+
+    private static Map<String, AttributeValue> row(String tenantId, String sortKey) {
+        return new HashMap<>(key(tenantId, sortKey));
+    }
+
+    private static Map<String, AttributeValue> pointerRow(String tenantId, String sortKey, String candidateId) {
+        Map<String, AttributeValue> row = row(tenantId, sortKey);
+        row.put("candidateId", AttributeValue.fromS(candidateId));
+        return row;
+    }
+}
