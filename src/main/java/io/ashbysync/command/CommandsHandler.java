@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.ashbysync.platform.SqsBatch;
 import io.ashbysync.work.WorkDispatcher;
 import jakarta.inject.Named;
+import java.time.Duration;
 import org.jboss.logging.MDC;
 
 /**
@@ -29,7 +30,7 @@ public class CommandsHandler implements RequestHandler<SQSEvent, SQSBatchRespons
         try {
             return SqsBatch.process(event, message -> {
                 if (SqsBatch.isFifo(message)) {
-                    commands.process(message);
+                    commands.process(message, Duration.ofMillis(context.getRemainingTimeInMillis()));
                 } else {
                     work.process(message);
                 }

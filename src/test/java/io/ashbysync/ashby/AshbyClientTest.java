@@ -273,7 +273,7 @@ class AshbyClientTest {
 
     @Test
     void read_timeout_isRetried() {
-        simulator.faults().next("apiKey.info", Fault.delay(Duration.ofSeconds(3)));
+        simulator.faults().next("apiKey.info", Fault.delay(Duration.ofSeconds(5)));
 
         assertThat(ashby.call(AshbyEndpoint.API_KEY_INFO, null, ApiKeyInfo.class).scopes()).isNotEmpty();
     }
@@ -334,7 +334,7 @@ class AshbyClientTest {
 
     @Test
     void write_timeoutAfterAshbyAppliedIt_isNotRetriedSoNoDuplicate() {
-        simulator.faults().next("candidate.create", Fault.delayAfterApply(Duration.ofSeconds(3)));
+        simulator.faults().next("candidate.create", Fault.delayAfterApply(Duration.ofSeconds(5)));
 
         var unknown = catchThrowableOfType(AshbyException.WriteOutcomeUnknown.class, () -> createCandidate("Mary Jackson", "mj@example.com"));
 

@@ -78,7 +78,7 @@ class SecretsNeverLoggedTest {
             AshbySession ashby = client.forTenant(tenant.config());
             simulator.faults().next("apiKey.info", Fault.status(503)).next("apiKey.info", Fault.rateLimited(0));
             ashby.call(AshbyEndpoint.API_KEY_INFO, null, ApiKeyInfo.class);
-            simulator.faults().next("candidate.create", Fault.delayAfterApply(Duration.ofSeconds(3)));
+            simulator.faults().next("candidate.create", Fault.delayAfterApply(Duration.ofSeconds(5)));
             catchThrowable(() -> ashby.call(AshbyEndpoint.CANDIDATE_CREATE, Map.of("name", "Logged Person"), Candidate.class));
             simulator.faults().next("candidate.info", Fault.html(200));
             catchThrowable(() -> ashby.call(AshbyEndpoint.CANDIDATE_INFO, Map.of("id", "7b0e4fd4-2a4b-4ed1-9e4f-5b6a1a1d7c11"), Candidate.class));

@@ -1,6 +1,5 @@
 package io.ashbysync.poll;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ashbysync.ashby.simulator.AshbySimulator;
@@ -10,6 +9,7 @@ import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LambdaEvents;
+import io.ashbysync.testing.LambdaInvoker;
 import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
@@ -47,8 +47,7 @@ class PollerHandlerTest {
         TestTenant paused = TestTenants.register(aws, simulator, tenants, 60_000);
         tenants.save(new TenantConfig(paused.tenantId(), TenantStatus.PAUSED, 60_000));
 
-        JsonPath summary = JsonPath.from(given().contentType("application/json").body(LambdaEvents.scheduled())
-                .when().post().then().statusCode(200).extract().asString());
+        JsonPath summary = JsonPath.from(LambdaInvoker.invoke(LambdaEvents.scheduled()));
 
         assertThat(summary.getList("polledTenants", String.class)).contains(healthy.tenantId()).doesNotContain(paused.tenantId(), brokenKey.tenantId());
         assertThat(summary.getList("failedTenants", String.class)).contains(brokenKey.tenantId());

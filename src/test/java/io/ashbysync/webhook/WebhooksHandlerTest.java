@@ -1,6 +1,5 @@
 package io.ashbysync.webhook;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ashbysync.ashby.simulator.AshbySimulator;
@@ -8,6 +7,7 @@ import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LambdaEvents;
+import io.ashbysync.testing.LambdaInvoker;
 import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
@@ -54,9 +54,8 @@ class WebhooksHandlerTest {
     private int statusOf(String tenantId, byte[] body, String signature, boolean base64) {
         Map<String, String> headers = signature == null ? Map.of("Content-Type", "application/json")
                 : Map.of("Content-Type", "application/json", "Ashby-Signature", signature);
-        String response = given().contentType("application/json")
-                .body(LambdaEvents.httpPost("/webhooks/ashby/" + tenantId, Map.of("tenantId", tenantId), headers, body, base64))
-                .when().post().then().statusCode(200).extract().asString();
+        String response = LambdaInvoker.invoke(
+                LambdaEvents.httpPost("/webhooks/ashby/" + tenantId, Map.of("tenantId", tenantId), headers, body, base64));
         return JsonPath.from(response).getInt("statusCode");
     }
 

@@ -162,6 +162,14 @@ public final class SimulatedOrganization {
         return candidates.all().stream().map(Json::publicView).toList();
     }
 
+    /** The projects (talent pools) a candidate was added to; Ashby keeps them off the candidate object. */
+    public synchronized List<String> projectIdsOf(String candidateId) {
+        ObjectNode c = candidates.get(candidateId);
+        List<String> ids = new ArrayList<>();
+        if (c != null && c.has("_projectIds")) c.get("_projectIds").forEach(p -> ids.add(p.asText()));
+        return ids;
+    }
+
     public synchronized ObjectNode candidate(String id) {
         ObjectNode c = candidates.get(id);
         return c == null ? null : Json.publicView(c);

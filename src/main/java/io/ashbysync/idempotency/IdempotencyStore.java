@@ -1,0 +1,161 @@
+package io.ashbysync.idempotency;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.platform.AwsResources;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+/**
+ * Idempotency records in the idempotency table ({@code pk=<tenantId>#<id>, sk=RECORD}): one per command (or other
+ * at-least-once input). A record is IN_PROGRESS under a lease, then COMPLETED with its result; "expired" is never
+ * stored, it is the TTL ({@code expiresAt}) or a lease in the past. While in progress the record also keeps the
+ * work's progress, so a redelivery after a crash resumes instead of starting over.
+ *
+ * <p>{@link #begin} is one conditional update: it creates the record, or takes over one whose lease ran out (keeping
+ * its progress). On conflict DynamoDB returns the existing record with the failure, which saves a read.
+ */
+@ApplicationScoped
+public class IdempotencyStore {
+    static final String SORT_KEY = "RECORD";
+
+    public enum Status { IN_PROGRESS, COMPLETED }
+
+    /** The outcome of {@link #begin}. */
+    public sealed interface Begin {}
+
+    /** The caller owns the work until {@code leaseUntil}; {@code progress} is empty on a first attempt. */
+    public record Started(ObjectNode progress) implements Begin {}
+
+    /** Done before: here is the stored result. */
+    public record AlreadyCompleted(JsonNode result, boolean resultDelivered) implements Begin {}
+
+    /** Someone else holds a live lease (a concurrent delivery). */
+    public record InProgressElsewhere(Instant leaseUntil) implements Begin {}
+
+    /** The id was used before with a different payload. */
+    public record PayloadMismatch() implements Begin {}
+
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
+    private final ObjectMapper mapper;
+
+    public IdempotencyStore(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper) {
+        this.dynamo = dynamo;
+        this.resources = resources;
+        this.mapper = mapper;
+    }
+
+    public Begin begin(String tenantId, String id, String payloadHash, Instant now, Duration lease, Duration retention) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":inProgress", s(Status.IN_PROGRESS.name()));
+        values.put(":leaseUntil", n(now.plus(lease).toEpochMilli()));
+        values.put(":now", n(now.toEpochMilli()));
+        values.put(":hash", s(payloadHash));
+        values.put(":expiresAt", n(now.plus(retention).getEpochSecond()));
+        values.put(":emptyProgress", s("{}"));
+        try {
+            Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(resources.idempotencyTable())
+                    .key(key(tenantId, id))
+                    .updateExpression("SET #status = :inProgress, leaseUntil = :leaseUntil, payloadHash = :hash, "
+                            + "expiresAt = :expiresAt, progress = if_not_exists(progress, :emptyProgress)")
+                    .conditionExpression("attribute_not_exists(pk) OR (#status = :inProgress AND leaseUntil < :now AND payloadHash = :hash)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            return new Started(json(item.get("progress")));
+        } catch (ConditionalCheckFailedException conflict) {
+            Map<String, AttributeValue> existing = conflict.hasItem() ? conflict.item() : read(tenantId, id);
+            if (existing == null || existing.isEmpty()) {
+                // Deleted between our write and the read: a fresh attempt settles it.
+                return begin(tenantId, id, payloadHash, now, lease, retention);
+            }
+            if (!payloadHash.equals(existing.get("payloadHash").s())) {
+                return new PayloadMismatch();
+            }
+            if (Status.COMPLETED.name().equals(existing.get("status").s())) {
+                return new AlreadyCompleted(json(existing.get("result")),
+                        existing.containsKey("resultDelivered") && existing.get("resultDelivered").bool());
+            }
+            return new InProgressElsewhere(Instant.ofEpochMilli(Long.parseLong(existing.get("leaseUntil").n())));
+        }
+    }
+
+    /** Saves the progress of work in flight; only the lease holder calls this. */
+    public void saveProgress(String tenantId, String id, ObjectNode progress) {
+        dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                .updateExpression("SET progress = :progress")
+                .conditionExpression("#status = :inProgress")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":progress", attribute(progress), ":inProgress", s(Status.IN_PROGRESS.name()))));
+    }
+
+    /** Ends the lease early (the work failed and may be retried at once), keeping the progress. */
+    public void release(String tenantId, String id) {
+        dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                .updateExpression("SET leaseUntil = :zero")
+                .conditionExpression("#status = :inProgress")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":zero", n(0), ":inProgress", s(Status.IN_PROGRESS.name()))));
+    }
+
+    public void complete(String tenantId, String id, JsonNode result) {
+        dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                .updateExpression("SET #status = :completed, #result = :result REMOVE leaseUntil")
+                .expressionAttributeNames(Map.of("#status", "status", "#result", "result"))
+                .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", attribute(result))));
+    }
+
+    /** Marks the result as handed to Findem, so a redelivery after that does not send it again. */
+    public void markResultDelivered(String tenantId, String id) {
+        dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                .updateExpression("SET resultDelivered = :true")
+                .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
+    }
+
+    private Map<String, AttributeValue> read(String tenantId, String id) {
+        return dynamo.getItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id)).consistentRead(true)).item();
+    }
+
+    private static Map<String, AttributeValue> key(String tenantId, String id) {
+        return Map.of("pk", s(tenantId + "#" + id), "sk", s(SORT_KEY));
+    }
+
+    /** Stored as a JSON string: compact, and free of DynamoDB's empty-set and number-precision rules. */
+    private AttributeValue attribute(JsonNode json) {
+        try {
+            return s(mapper.writeValueAsString(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise idempotency data", e);
+        }
+    }
+
+    private ObjectNode json(AttributeValue value) {
+        if (value == null || value.s() == null) return mapper.createObjectNode();
+        try {
+            JsonNode node = mapper.readTree(value.s());
+            return node instanceof ObjectNode object ? object : mapper.createObjectNode();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("idempotency record holds invalid JSON", e);
+        }
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,113 @@
+package io.ashbysync.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Drives the `commands` function the way AWS does: commands go onto the real FIFO commands queue (ElasticMQ), are
+ * received with their real attributes, handed to the function through Quarkus' Lambda event server, and deleted
+ * unless the function reported them failed (those are made visible again at once, as a redelivery). Results are
+ * read from the real events queue.
+ */
+public final class CommandHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Events read so far; the queue is shared by all tests of a run, so readers filter by command id. */
+    private static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
+
+    private final LocalAws aws;
+
+    public CommandHarness(LocalAws aws) {
+        this.aws = aws;
+    }
+
+    private String commandsQueue() {
+        return aws.queueUrl("CommandsQueue");
+    }
+
+    public static ObjectNode command(String type, String tenantId, ObjectNode payload) {
+        ObjectNode command = JSON.createObjectNode().put("type", type).put("commandId", "cmd-" + UUID.randomUUID())
+                .put("tenantId", tenantId);
+        command.putObject("requestedBy").put("email", "rita@acme.example").put("name", "Rita Recruiter");
+        command.set("payload", payload);
+        return command;
+    }
+
+    /** Findem's side: one message per command, grouped per tenant and profile. */
+    public void send(JsonNode command) {
+        String group = command.path("tenantId").asText() + ":" + command.path("payload").path("findemProfileId").asText("-");
+        aws.sqs().sendMessage(r -> r.queueUrl(commandsQueue()).messageBody(command.toString())
+                .messageGroupId(group).messageDeduplicationId(UUID.randomUUID().toString()));
+    }
+
+    /** One poll of the queue and one invocation; returns the ids of the messages the function reported as failed. */
+    public List<String> deliverOnce() {
+        List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(commandsQueue()).maxNumberOfMessages(10)
+                .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        if (messages.isEmpty()) return List.of();
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (Message m : messages) {
+            ObjectNode record = records.addObject().put("messageId", m.messageId()).put("receiptHandle", m.receiptHandle())
+                    .put("body", m.body()).put("eventSource", "aws:sqs").put("awsRegion", LocalAws.REGION)
+                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + commandsQueue().substring(commandsQueue().lastIndexOf('/') + 1));
+            ObjectNode attributes = record.putObject("attributes");
+            m.attributesAsStrings().forEach(attributes::put);
+        }
+        String response = LambdaInvoker.invoke(event.toString());
+        List<String> failed = JsonPath.from(response).getList("batchItemFailures.itemIdentifier", String.class);
+        for (Message m : messages) {
+            if (failed.contains(m.messageId())) {
+                aws.sqs().changeMessageVisibility(r -> r.queueUrl(commandsQueue()).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+            } else {
+                aws.sqs().deleteMessage(r -> r.queueUrl(commandsQueue()).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return failed;
+    }
+
+    /** Every command.result event for the command, in arrival order. */
+    public List<JsonNode> results(String commandId) {
+        drainEvents();
+        List<JsonNode> results = new ArrayList<>();
+        for (JsonNode event : EVENTS) {
+            if ("command.result".equals(event.path("type").asText()) && commandId.equals(event.path("entityId").asText())) {
+                results.add(event);
+            }
+        }
+        return results;
+    }
+
+    /** The single result of the command; fails if there is not exactly one. */
+    public JsonNode result(String commandId) {
+        List<JsonNode> results = results(commandId);
+        if (results.size() != 1) {
+            throw new AssertionError("expected exactly one command.result for " + commandId + ", got " + results);
+        }
+        return results.getFirst().get("data");
+    }
+
+    private void drainEvents() {
+        String queue = aws.queueUrl("EventsQueue");
+        while (true) {
+            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+            if (messages.isEmpty()) return;
+            for (Message m : messages) {
+                try {
+                    EVENTS.add(JSON.readTree(m.body()));
+                } catch (Exception e) {
+                    throw new AssertionError("outbound event is not JSON: " + m.body(), e);
+                }
+                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
+            }
+        }
+    }
+}
