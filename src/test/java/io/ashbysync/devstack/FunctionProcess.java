@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One function's packaged runner jar in a child JVM, with the environment Lambda would give it and the local
- * endpoints as {@code -D} system properties. Its stdout and stderr (JSON logs) go to one log file.
+ * One function's packaged code (the runner jar and its lib/, i.e. the content of function.zip) in a child JVM, run by
+ * {@link LambdaJavaRuntime} as Lambda's java21 runtime runs it, with the environment Lambda would give it and the
+ * local endpoints as {@code -D} system properties. Its stdout and stderr (JSON logs) go to one log file.
  */
 final class FunctionProcess implements AutoCloseable {
     private static final long STOP_SECONDS = 10;
@@ -31,15 +32,18 @@ final class FunctionProcess implements AutoCloseable {
      * @param environment the complete environment: the child does not inherit this JVM's, as a Lambda does not
      *     inherit the deployer's
      */
-    static FunctionProcess start(String functionName, Path runnerJar, int memoryMegabytes, Map<String, String> environment,
+    static FunctionProcess start(String functionName, Path runnerJar, Path runtimeClasses, int memoryMegabytes,
+                                 Map<String, String> environment,
                                  Map<String, String> systemProperties, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JVM sizes its heap from the memory it sees; Lambda's is the function's MemorySize.
         command.add("-XX:MaxRAM=" + memoryMegabytes + "m");
         systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(runnerJar.toString());
+        // The runner jar's manifest Class-Path brings lib/; the runtime class comes from the test classes, never the artifact.
+        command.add("-cp");
+        command.add(runnerJar + java.io.File.pathSeparator + runtimeClasses);
+        command.add(LambdaJavaRuntime.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().clear();

@@ -46,6 +46,7 @@ final class LocalFunction implements AutoCloseable {
         Map<String, String> environment = new LinkedHashMap<>(definition.literalEnvironment());
         environment.putAll(stackEnvironment);
         environment.put("AWS_LAMBDA_RUNTIME_API", runtime.address());
+        environment.put("_HANDLER", definition.handler());
         environment.put("AWS_LAMBDA_FUNCTION_NAME", functionName);
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMegabytes()));
@@ -56,12 +57,21 @@ final class LocalFunction implements AutoCloseable {
         environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
         environment.put("TZ", ":UTC");
         try {
-            FunctionProcess process = FunctionProcess.start(definition.name(), runnerJar, definition.memoryMegabytes(),
+            FunctionProcess process = FunctionProcess.start(definition.name(), runnerJar, runtimeClasses(), definition.memoryMegabytes(),
                     environment, systemProperties, logDirectory.resolve(definition.name() + ".log"));
             return new LocalFunction(definition, runtime, process);
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
+        }
+    }
+
+    /** Where {@link LambdaJavaRuntime} was loaded from (target/test-classes), for the child's class path. */
+    private static Path runtimeClasses() {
+        try {
+            return Path.of(LambdaJavaRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the classes of " + LambdaJavaRuntime.class.getName(), e);
         }
     }
 

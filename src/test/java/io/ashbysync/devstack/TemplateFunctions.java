@@ -18,9 +18,10 @@ record TemplateFunctions(List<Definition> functions) {
 
     /**
      * @param name the handler name (the value of {@code QUARKUS_LAMBDA_HANDLER}), also the local function name
+     * @param handler the Lambda handler string ({@code class::method}), given to the runtime as {@code _HANDLER}
      * @param literalEnvironment variables whose template value is a plain string
      */
-    record Definition(String logicalId, String name, Duration timeout, int memoryMegabytes,
+    record Definition(String logicalId, String name, String handler, Duration timeout, int memoryMegabytes,
                       Map<String, String> literalEnvironment) {}
 
     static TemplateFunctions load() {
@@ -39,7 +40,8 @@ record TemplateFunctions(List<Definition> functions) {
             if (name == null) {
                 throw new IllegalStateException(resource.getKey() + " in template.yaml sets no QUARKUS_LAMBDA_HANDLER");
             }
-            functions.add(new Definition(resource.getKey(), name,
+            String handler = properties.path("Handler").asText(globals.path("Handler").asText(""));
+            functions.add(new Definition(resource.getKey(), name, handler,
                     Duration.ofSeconds(setting(properties, globals, "Timeout", 3)),
                     setting(properties, globals, "MemorySize", 128), Map.copyOf(environment)));
         });
