@@ -40,8 +40,9 @@ package:
 	$(WITH_JDK) $(MVNW) package -DskipTests
 	@ls -l target/function.zip
 
+# DevStack runs the packaged runner jar (as Lambda does), so it packages first; test classes hold DevStack itself.
 run:
-	$(WITH_JDK) $(MVNW) -q test-compile dependency:build-classpath -Dmdep.outputFile=$(TEST_CLASSPATH_FILE)
+	$(WITH_JDK) $(MVNW) -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=$(TEST_CLASSPATH_FILE)
 	$(WITH_JDK) $(WITH_MOTO) exec java -cp "target/test-classes:target/classes:$$(cat $(TEST_CLASSPATH_FILE))" $(DEV_STACK_MAIN)
 
 clean:

@@ -1,0 +1,59 @@
+package io.ashbysync.devstack;
+
+import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.ashby.simulator.SeededTenantGenerator;
+import io.ashbysync.ashby.simulator.SimulatedOrganization;
+import io.ashbysync.platform.AwsResources;
+import io.ashbysync.tenant.SsmTenantSecrets;
+import io.ashbysync.tenant.TenantConfig;
+import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.LocalAws;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+
+/**
+ * The tenant the dev stack runs with, registered as onboarding will: an organization in the simulator seeded with
+ * realistic data, its API key and a webhook secret in SSM, an ACTIVE config row. The secrets stay in this process
+ * (the webhook secret signs the demo's webhooks); only their SSM locations are shown.
+ */
+record DemoTenant(String tenantId, String apiKeyParameter, String webhookSecretParameter, String webhookSecret,
+                  SimulatedOrganization organization, int candidates) {
+    static final String TENANT_ID = "demo";
+    /** Same data on every run, so a developer sees the same candidates again. */
+    private static final long SEED = 42;
+
+    static DemoTenant register(LocalAws aws, AshbySimulator simulator, int candidates) {
+        String apiKey = "demo_" + randomHex();
+        String webhookSecret = randomHex();
+        SimulatedOrganization organization = simulator.createOrganization(apiKey);
+        SeededTenantGenerator.seed(SEED).candidates(candidates).generate(organization);
+        String apiKeyParameter = SsmTenantSecrets.apiKeyParameter(aws.ssmPrefix(), TENANT_ID);
+        String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
+        putSecureString(aws, apiKeyParameter, apiKey);
+        putSecureString(aws, webhookSecretParameter, webhookSecret);
+        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID));
+        return new DemoTenant(TENANT_ID, apiKeyParameter, webhookSecretParameter, webhookSecret, organization, candidates);
+    }
+
+    private static void putSecureString(LocalAws aws, String name, String value) {
+        aws.ssm().putParameter(r -> r.name(name).value(value).type(ParameterType.SECURE_STRING).overwrite(true));
+    }
+
+    /** The product's own TenantStore writes the config row, so the row has exactly the shape the functions read. */
+    private static AwsResources stackResources(LocalAws aws) {
+        return new StackResources(aws.tableName("TenantsTable"), aws.tableName("IdentityTable"),
+                aws.tableName("IdempotencyTable"), aws.tableName("MirrorTable"), aws.queueUrl("CommandsQueue"),
+                aws.queueUrl("WorkQueue"), aws.queueUrl("EventsQueue"), aws.ssmPrefix());
+    }
+
+    private record StackResources(String tenantsTable, String identityTable, String idempotencyTable, String mirrorTable,
+                                  String commandsQueueUrl, String workQueueUrl, String eventsQueueUrl, String ssmPrefix)
+            implements AwsResources {}
+
+    private static String randomHex() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

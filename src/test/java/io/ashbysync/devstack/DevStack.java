@@ -1,0 +1,285 @@
+package io.ashbysync.devstack;
+
+import com.sun.net.httpserver.HttpServer;
+import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.testing.LocalAws;
+import io.ashbysync.testing.TemplateResources;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code make run}: the three functions of {@code template.yaml}, packaged as they ship, running locally and wired
+ * as in AWS, without Docker. moto and ElasticMQ stand in for DynamoDB, SSM and SQS (tables and queues from the
+ * template); the Ashby simulator, seeded with a demo tenant, stands in for Ashby; a local Lambda service runs each
+ * function's runner jar against its own Runtime API; a schedule, two SQS event sources and an HTTP API invoke them.
+ *
+ * <p>Settings (environment): {@code DEV_CANDIDATES} (2000), {@code DEV_POLL_SECONDS} (60), {@code DEV_HTTP_PORT}
+ * (8080). Function logs go to {@code target/devstack/<function>.log}. Ctrl-C stops everything it started.
+ */
+public final class DevStack implements AutoCloseable {
+    static final String STACK_NAME = "ashby-sync-dev";
+    static final Path LOG_DIRECTORY = Path.of("target", "devstack");
+    private static final Duration FUNCTION_START_TIMEOUT = Duration.ofSeconds(180);
+
+    record Settings(int candidates, Duration pollPeriod, int httpPort) {
+        static Settings fromEnvironment() {
+            return new Settings(positive("DEV_CANDIDATES", 2_000), Duration.ofSeconds(positive("DEV_POLL_SECONDS", 60)),
+                    positive("DEV_HTTP_PORT", 8080));
+        }
+
+        private static int positive(String variable, int fallback) {
+            String value = System.getenv(variable);
+            if (value == null || value.isBlank()) {
+                return fallback;
+            }
+            try {
+                int parsed = Integer.parseInt(value.trim());
+                if (parsed > 0) {
+                    return parsed;
+                }
+            } catch (NumberFormatException ignored) {
+                // Reported below with the variable's name.
+            }
+            throw new IllegalArgumentException(variable + " must be a positive whole number, was '" + value + "'");
+        }
+    }
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    // Everything started, in start order; closed in reverse so nothing outlives what it depends on.
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private LocalAws aws;
+    private AshbySimulator simulator;
+    private DemoTenant tenant;
+    private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
+    private Schedule schedule;
+    private SqsEventSource commandsSource;
+    private CommandsEnqueueEndpoint commandsEndpoint;
+    private SignedWebhookEndpoint signedWebhooks;
+    private URI httpBase;
+
+    public static void main(String[] args) {
+        Settings settings;
+        Path runnerJar;
+        try {
+            settings = Settings.fromEnvironment();
+            runnerJar = findRunnerJar(Path.of("target"));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            DevConsole.text("dev stack not started: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        DevStack stack = new DevStack();
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "dev-stack-shutdown"));
+        try {
+            stack.start(settings, runnerJar);
+        } catch (RuntimeException e) {
+            DevConsole.text("\ndev stack failed to start: " + e.getMessage());
+            stack.close();
+            System.exit(1);
+            return;
+        }
+        boolean answered = new StartupDemo(stack).run();
+        stack.printUsage(settings);
+        if (!answered) {
+            DevConsole.event("warning", "message", "a function did not answer as expected; see the lines above and target/devstack/*.log");
+        }
+        int status = stack.awaitFunctionExit();
+        stack.close();
+        System.exit(status);
+    }
+
+    /** The runner jar {@code ./mvnw package} builds; its absence means the build step was skipped. */
+    static Path findRunnerJar(Path target) {
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "*-runner.jar")) {
+            for (Path jar : jars) {
+                return jar.toAbsolutePath();
+            }
+        } catch (IOException noTargetDirectory) {
+            // Reported below.
+        }
+        throw new IllegalStateException("no target/*-runner.jar: build it with ./mvnw package -DskipTests (make run does)");
+    }
+
+    void start(Settings settings, Path runnerJar) {
+        aws = track(LocalAws.start(STACK_NAME));
+        DevConsole.event("started", "what", "moto (DynamoDB, SSM)", "endpoint", aws.motoEndpoint());
+        DevConsole.event("started", "what", "ElasticMQ (SQS)", "endpoint", aws.sqsEndpoint());
+        DevConsole.event("stack", "name", STACK_NAME, "tenantsTable", aws.tableName("TenantsTable"),
+                "commandsQueue", aws.queueUrl("CommandsQueue"), "workQueue", aws.queueUrl("WorkQueue"));
+
+        simulator = track(AshbySimulator.start());
+        tenant = DemoTenant.register(aws, simulator, settings.candidates());
+        DevConsole.event("started", "what", "Ashby simulator", "url", simulator.baseUrl());
+        DevConsole.event("tenant", "id", tenant.tenantId(), "candidates", tenant.candidates(),
+                "apiKey", "SSM " + tenant.apiKeyParameter(), "webhookSecret", "SSM " + tenant.webhookSecretParameter());
+
+        HttpServer http = bindHttp(settings.httpPort());
+        httpBase = URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+
+        TemplateFunctions template = TemplateFunctions.load();
+        Map<String, String> stackEnvironment = stackEnvironment(aws, simulator.baseUrl());
+        for (TemplateFunctions.Definition definition : template.functions()) {
+            LocalFunction function = track(LocalFunction.start(definition, STACK_NAME, LocalAws.REGION, runnerJar,
+                    stackEnvironment, aws.quarkusConfig(), LOG_DIRECTORY));
+            functions.put(definition.name(), function);
+        }
+        // Started together, awaited one by one: the JVMs boot in parallel.
+        for (LocalFunction function : functions.values()) {
+            function.awaitStarted(FUNCTION_START_TIMEOUT);
+            DevConsole.event("started", "function", function.name(), "pid", function.pid(), "log", function.log());
+        }
+
+        schedule = track(Schedule.start(function("poller"), STACK_NAME, LocalAws.REGION, settings.pollPeriod()));
+        commandsSource = track(SqsEventSource.start(aws.sqs(), aws.queueUrl("CommandsQueue"), LocalAws.REGION, function("commands")));
+        track(SqsEventSource.start(aws.sqs(), aws.queueUrl("WorkQueue"), LocalAws.REGION, function("commands")));
+
+        commandsEndpoint = new CommandsEnqueueEndpoint(aws.sqs(), aws.queueUrl("CommandsQueue"));
+        signedWebhooks = new SignedWebhookEndpoint(webhookUrl(), tenant.webhookSecret());
+        http.createContext("/", new HttpApiGateway(function("webhooks")));
+        http.createContext(CommandsEnqueueEndpoint.PATH, commandsEndpoint);
+        http.createContext(SignedWebhookEndpoint.PATH, signedWebhooks);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.start();
+        track(() -> http.stop(0));
+        DevConsole.event("started", "what", "HTTP API", "webhookUrl", webhookUrl(), "devCommands", httpBase + CommandsEnqueueEndpoint.PATH);
+        DevConsole.event("started", "what", "schedule", "function", "poller", "every", settings.pollPeriod().toSeconds() + "s");
+    }
+
+    /**
+     * The template's stack-bound function environment, resolved to this stack: table names, queue URLs, SSM prefix;
+     * and ASHBY_BASE_URL (the template parameter AshbyBaseUrl) pointing at the simulator.
+     */
+    private static Map<String, String> stackEnvironment(LocalAws aws, String ashbyBaseUrl) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        aws.template().functionEnvironment().forEach((variable, value) -> environment.put(variable, switch (value) {
+            case TemplateResources.EnvironmentValue.TableName table -> aws.tableName(table.logicalId());
+            case TemplateResources.EnvironmentValue.QueueUrl queue -> aws.queueUrl(queue.logicalId());
+            case TemplateResources.EnvironmentValue.StackScopedString string -> string.resolve(aws.stackName());
+        }));
+        environment.put("ASHBY_BASE_URL", ashbyBaseUrl);
+        return environment;
+    }
+
+    private static HttpServer bindHttp(int port) {
+        try {
+            return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        } catch (BindException e) {
+            throw new IllegalStateException("port " + port + " is in use on 127.0.0.1: set DEV_HTTP_PORT to a free one");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        synchronized (started) {
+            started.add(resource);
+        }
+        return resource;
+    }
+
+    LocalFunction function(String name) {
+        return functions.get(name);
+    }
+
+    DemoTenant tenant() {
+        return tenant;
+    }
+
+    Schedule schedule() {
+        return schedule;
+    }
+
+    SqsEventSource commandsSource() {
+        return commandsSource;
+    }
+
+    CommandsEnqueueEndpoint commandsEndpoint() {
+        return commandsEndpoint;
+    }
+
+    SignedWebhookEndpoint signedWebhooks() {
+        return signedWebhooks;
+    }
+
+    URI webhookUrl() {
+        return httpBase.resolve("/webhooks/ashby/" + tenant.tenantId());
+    }
+
+    /**
+     * Runs until Ctrl-C (the shutdown hook closes the stack) or until a function's process dies or reports an
+     * init error, which Lambda would surface as a failed function: that stops the stack with status 1.
+     */
+    private int awaitFunctionExit() {
+        List<CompletableFuture<?>> failures = new ArrayList<>();
+        functions.values().forEach(f -> {
+            failures.add(f.onExit());
+            failures.add(f.initError());
+        });
+        CompletableFuture.anyOf(failures.toArray(CompletableFuture[]::new)).join();
+        if (closed.get()) {
+            return 0;
+        }
+        functions.values().stream().filter(f -> f.onExit().isDone() || f.initError().isDone()).forEach(f -> DevConsole.text(
+                "\nfunction " + f.name() + " stopped; the stack stops too. End of " + f.log() + ":\n    "
+                        + String.join("\n    ", f.logTail(15))));
+        return 1;
+    }
+
+    private void printUsage(Settings settings) {
+        String commandId = "dev-" + System.currentTimeMillis();
+        DevConsole.text("""
+
+                The dev stack is running. Ctrl-C stops it (and every process it started).
+                  poller    every %ds (DEV_POLL_SECONDS); log %s
+                  commands  consumes CommandsQueue and WorkQueue; log %s
+                  webhooks  %s; log %s
+
+                Send a command (put on CommandsQueue with MessageGroupId=tenantId, MessageDeduplicationId=commandId):
+                  curl -sS -X POST %s/dev/commands -H 'Content-Type: application/json' \\
+                    -d '{"type":"connection.check","commandId":"%s","tenantId":"%s","requestedBy":{"email":"dev@example.com"},"payload":{}}'
+
+                Send a webhook signed with the tenant's secret (Ashby-Signature added by the dev stack):
+                  curl -sS -X POST %s/dev/webhooks -H 'Content-Type: application/json' \\
+                    -d '{"webhookActionId":"%s","action":"ping","data":{"webhookActionType":"ping"}}'
+
+                The same webhook unsigned, straight to the HTTP API (expect 401):
+                  curl -sS -X POST %s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
+                """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
+                webhookUrl(), function("webhooks").log(), httpBase, commandId, tenant.tenantId(), httpBase,
+                "dev-" + commandId, webhookUrl()));
+    }
+
+    /** Stops everything this stack started, in reverse order; safe to call twice (main and the shutdown hook). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<AutoCloseable> toClose;
+        synchronized (started) {
+            toClose = new ArrayList<>(started);
+        }
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                DevConsole.event("warning", "message", "while stopping: " + e);
+            }
+        }
+        DevConsole.event("stopped", "what", "dev stack");
+    }
+}

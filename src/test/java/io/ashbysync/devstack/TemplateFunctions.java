@@ -1,0 +1,68 @@
+package io.ashbysync.devstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ashbysync.testing.CloudFormationYaml;
+import io.ashbysync.testing.TemplateResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code AWS::Serverless::Function}s of {@code template.yaml} as the dev stack runs them: timeout, memory and
+ * the literal environment values (Globals merged with the function's own, e.g. {@code QUARKUS_LAMBDA_HANDLER},
+ * {@code JAVA_TOOL_OPTIONS}). Values that name stack resources come from {@link io.ashbysync.testing.LocalAws}.
+ */
+record TemplateFunctions(List<Definition> functions) {
+
+    /**
+     * @param name the handler name (the value of {@code QUARKUS_LAMBDA_HANDLER}), also the local function name
+     * @param handler the Lambda handler string ({@code class::method}), given to the runtime as {@code _HANDLER}
+     * @param literalEnvironment variables whose template value is a plain string
+     */
+    record Definition(String logicalId, String name, String handler, Duration timeout, int memoryMegabytes,
+                      Map<String, String> literalEnvironment) {}
+
+    static TemplateFunctions load() {
+        JsonNode template = CloudFormationYaml.read(TemplateResources.TEMPLATE);
+        JsonNode globals = template.path("Globals").path("Function");
+        List<Definition> functions = new ArrayList<>();
+        template.path("Resources").properties().forEach(resource -> {
+            if (!resource.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
+                return;
+            }
+            JsonNode properties = resource.getValue().path("Properties");
+            Map<String, String> environment = new LinkedHashMap<>();
+            putLiterals(globals.path("Environment").path("Variables"), environment);
+            putLiterals(properties.path("Environment").path("Variables"), environment);
+            String name = environment.get("QUARKUS_LAMBDA_HANDLER");
+            if (name == null) {
+                throw new IllegalStateException(resource.getKey() + " in template.yaml sets no QUARKUS_LAMBDA_HANDLER");
+            }
+            String handler = properties.path("Handler").asText(globals.path("Handler").asText(""));
+            functions.add(new Definition(resource.getKey(), name, handler,
+                    Duration.ofSeconds(setting(properties, globals, "Timeout", 3)),
+                    setting(properties, globals, "MemorySize", 128), Map.copyOf(environment)));
+        });
+        return new TemplateFunctions(List.copyOf(functions));
+    }
+
+    Definition named(String name) {
+        return functions.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no function with QUARKUS_LAMBDA_HANDLER=" + name + " in template.yaml"));
+    }
+
+    /** A function's own value wins over Globals; Lambda's default otherwise. */
+    private static int setting(JsonNode properties, JsonNode globals, String key, int lambdaDefault) {
+        return properties.has(key) ? properties.get(key).asInt() : globals.path(key).asInt(lambdaDefault);
+    }
+
+    private static void putLiterals(JsonNode variables, Map<String, String> environment) {
+        variables.properties().forEach(variable -> {
+            if (variable.getValue().isValueNode()) {
+                environment.put(variable.getKey(), variable.getValue().asText());
+            }
+        });
+    }
+}
