@@ -2,6 +2,7 @@ package io.ashbysync.devstack;
 
 import io.ashbysync.ashby.simulator.AshbySimulator;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator;
+import io.ashbysync.ashby.simulator.SeededTenantGenerator.SeededTenant;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.tenant.SsmTenantSecrets;
@@ -15,10 +16,11 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
 /**
  * The tenant the dev stack runs with, registered as onboarding will: an organization in the simulator seeded with
  * realistic data, its API key and a webhook secret in SSM, an ACTIVE config row. The secrets stay in this process
- * (the webhook secret signs the demo's webhooks); only their SSM locations are shown.
+ * (the webhook secret signs the demo's webhooks, the API key registers them with the simulator); only their SSM
+ * locations are shown.
  */
-record DemoTenant(String tenantId, String apiKeyParameter, String webhookSecretParameter, String webhookSecret,
-                  SimulatedOrganization organization, int candidates) {
+record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String webhookSecretParameter,
+                  String webhookSecret, SimulatedOrganization organization, SeededTenant seeded, int candidates) {
     static final String TENANT_ID = "demo";
     /** Same data on every run, so a developer sees the same candidates again. */
     private static final long SEED = 42;
@@ -27,13 +29,14 @@ record DemoTenant(String tenantId, String apiKeyParameter, String webhookSecretP
         String apiKey = "demo_" + randomHex();
         String webhookSecret = randomHex();
         SimulatedOrganization organization = simulator.createOrganization(apiKey);
-        SeededTenantGenerator.seed(SEED).candidates(candidates).generate(organization);
+        SeededTenant seeded = SeededTenantGenerator.seed(SEED).candidates(candidates).generate(organization);
         String apiKeyParameter = SsmTenantSecrets.apiKeyParameter(aws.ssmPrefix(), TENANT_ID);
         String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
         putSecureString(aws, apiKeyParameter, apiKey);
         putSecureString(aws, webhookSecretParameter, webhookSecret);
         new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID));
-        return new DemoTenant(TENANT_ID, apiKeyParameter, webhookSecretParameter, webhookSecret, organization, candidates);
+        return new DemoTenant(TENANT_ID, apiKey, apiKeyParameter, webhookSecretParameter, webhookSecret, organization, seeded,
+                candidates);
     }
 
     private static void putSecureString(LocalAws aws, String name, String value) {
@@ -47,7 +50,7 @@ record DemoTenant(String tenantId, String apiKeyParameter, String webhookSecretP
                 aws.queueUrl("WorkQueue"), aws.queueUrl("EventsQueue"), aws.ssmPrefix());
     }
 
-    private record StackResources(String tenantsTable, String identityTable, String idempotencyTable, String mirrorTable,
+    record StackResources(String tenantsTable, String identityTable, String idempotencyTable, String mirrorTable,
                                   String commandsQueueUrl, String workQueueUrl, String eventsQueueUrl, String ssmPrefix)
             implements AwsResources {}
 

@@ -2,6 +2,7 @@ package io.ashbysync.devstack;
 
 import com.sun.net.httpserver.HttpServer;
 import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.ashby.simulator.SimulatorOptions;
 import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TemplateResources;
 import java.io.IOException;
@@ -34,6 +35,13 @@ public final class DevStack implements AutoCloseable {
     static final String STACK_NAME = "ashby-sync-dev";
     static final Path LOG_DIRECTORY = Path.of("target", "devstack");
     private static final Duration FUNCTION_START_TIMEOUT = Duration.ofSeconds(180);
+    /** Where the simulator listens when the port is free, so its URL stays the same from run to run. */
+    static final int SIMULATOR_PORT = 4010;
+    /**
+     * The product takes Findem's files over https only; the dev stack serves its sample files over http on
+     * loopback, as the tests do, so the functions it runs also accept http.
+     */
+    static final Map<String, String> DEV_FUNCTION_PROPERTIES = Map.of("ashby-sync.export.allowed-url-schemes", "http,https");
 
     record Settings(int candidates, Duration pollPeriod, int httpPort) {
         static Settings fromEnvironment() {
@@ -69,6 +77,8 @@ public final class DevStack implements AutoCloseable {
     private SqsEventSource commandsSource;
     private CommandsEnqueueEndpoint commandsEndpoint;
     private SignedWebhookEndpoint signedWebhooks;
+    private FindemEvents findemEvents;
+    private SampleExport sampleExport;
     private URI httpBase;
 
     public static void main(String[] args) {
@@ -121,7 +131,10 @@ public final class DevStack implements AutoCloseable {
         DevConsole.event("stack", "name", STACK_NAME, "tenantsTable", aws.tableName("TenantsTable"),
                 "commandsQueue", aws.queueUrl("CommandsQueue"), "workQueue", aws.queueUrl("WorkQueue"));
 
-        simulator = track(AshbySimulator.start());
+        findemEvents = track(FindemEvents.start(aws.sqs(), aws.queueUrl("EventsQueue")));
+        DevConsole.event("started", "what", "Findem's events consumer", "queue", aws.queueUrl("EventsQueue"));
+
+        simulator = track(startSimulator());
         tenant = DemoTenant.register(aws, simulator, settings.candidates());
         DevConsole.event("started", "what", "Ashby simulator", "url", simulator.baseUrl());
         DevConsole.event("tenant", "id", tenant.tenantId(), "candidates", tenant.candidates(),
@@ -132,9 +145,11 @@ public final class DevStack implements AutoCloseable {
 
         TemplateFunctions template = TemplateFunctions.load();
         Map<String, String> stackEnvironment = stackEnvironment(aws, simulator.baseUrl());
+        Map<String, String> systemProperties = new LinkedHashMap<>(aws.quarkusConfig());
+        systemProperties.putAll(DEV_FUNCTION_PROPERTIES);
         for (TemplateFunctions.Definition definition : template.functions()) {
             LocalFunction function = track(LocalFunction.start(definition, STACK_NAME, LocalAws.REGION, runnerJar,
-                    stackEnvironment, aws.quarkusConfig(), LOG_DIRECTORY));
+                    stackEnvironment, systemProperties, LOG_DIRECTORY));
             functions.put(definition.name(), function);
         }
         // Started together, awaited one by one: the JVMs boot in parallel.
@@ -149,14 +164,26 @@ public final class DevStack implements AutoCloseable {
 
         commandsEndpoint = new CommandsEnqueueEndpoint(aws.sqs(), aws.queueUrl("CommandsQueue"));
         signedWebhooks = new SignedWebhookEndpoint(webhookUrl(), tenant.webhookSecret());
+        sampleExport = new SampleExport(tenant, commandsEndpoint, httpBase);
         http.createContext("/", new HttpApiGateway(function("webhooks")));
         http.createContext(CommandsEnqueueEndpoint.PATH, commandsEndpoint);
+        http.createContext(SampleExport.PATH, sampleExport);
+        http.createContext(SampleExport.FILES_PATH, sampleExport);
+        http.createContext(FindemEvents.PATH, findemEvents);
         http.createContext(SignedWebhookEndpoint.PATH, signedWebhooks);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.start();
         track(() -> http.stop(0));
         DevConsole.event("started", "what", "HTTP API", "webhookUrl", webhookUrl(), "devCommands", httpBase + CommandsEnqueueEndpoint.PATH);
         DevConsole.event("started", "what", "schedule", "function", "poller", "every", settings.pollPeriod().toSeconds() + "s");
+
+        DemoWebhooks webhooks = track(DemoWebhooks.register(simulator, tenant, webhookUrl()));
+        http.createContext(DemoWebhooks.PATH, webhooks);
+        SampleExport.DemoIds ids = sampleExport.demoIds();
+        DevConsole.event("demo-ids", "jobId", ids.jobId(), "stageId", ids.stageId(), "projectId", ids.projectId(),
+                "sourceId", ids.sourceId(), "creditedToUserId", ids.creditedToUserId(),
+                "candidateTextFieldId", ids.candidateTextFieldId(), "candidateNumberFieldId", ids.candidateNumberFieldId(),
+                "applicationNumberFieldId", ids.applicationNumberFieldId());
     }
 
     /**
@@ -172,6 +199,19 @@ public final class DevStack implements AutoCloseable {
         }));
         environment.put("ASHBY_BASE_URL", ashbyBaseUrl);
         return environment;
+    }
+
+    /** On {@value #SIMULATOR_PORT} when it is free, else on any free port (printed either way). */
+    private static AshbySimulator startSimulator() {
+        try {
+            return AshbySimulator.start(SimulatorOptions.defaults().port(SIMULATOR_PORT));
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof BindException)) {
+                throw e;
+            }
+            DevConsole.event("warning", "message", "port " + SIMULATOR_PORT + " is in use; the Ashby simulator takes any free port");
+            return AshbySimulator.start();
+        }
     }
 
     private static HttpServer bindHttp(int port) {
@@ -244,23 +284,32 @@ public final class DevStack implements AutoCloseable {
         DevConsole.text("""
 
                 The dev stack is running. Ctrl-C stops it (and every process it started).
-                  poller    every %ds (DEV_POLL_SECONDS); log %s
-                  commands  consumes CommandsQueue and WorkQueue; log %s
-                  webhooks  %s; log %s
+                  poller    every %1$ds (DEV_POLL_SECONDS); log %2$s
+                  commands  consumes CommandsQueue and WorkQueue; log %3$s
+                  webhooks  %4$s; log %5$s
+                  Ashby simulator %6$s; Findem's events consumer prints each event from EventsQueue ("event" lines)
 
-                Send a command (put on CommandsQueue with MessageGroupId=tenantId, MessageDeduplicationId=commandId):
-                  curl -sS -X POST %s/dev/commands -H 'Content-Type: application/json' \\
-                    -d '{"type":"connection.check","commandId":"%s","tenantId":"%s","requestedBy":{"email":"dev@example.com"},"payload":{}}'
+                Export a new sample candidate to the demo tenant (mode application, lead or prospect); the command id is
+                printed, then its command.result when it arrives:
+                  curl -sS -X POST '%7$s/dev/commands/sample-export?mode=application'
+                  curl -sS '%7$s/dev/events?commandId=<commandId>'      (all recent events: %7$s/dev/events)
+
+                Send any command (put on CommandsQueue with MessageGroupId=tenantId, MessageDeduplicationId=commandId);
+                infra/dev/export-command.json is a candidate.export template (its placeholders are the demo-ids above):
+                  curl -sS -X POST %7$s/dev/commands -H 'Content-Type: application/json' \\
+                    -d '{"type":"connection.check","commandId":"%8$s","tenantId":"%9$s","requestedBy":{"email":"dev@example.com"},"payload":{}}'
+
+                Recruiter activity in the simulator; Ashby's signed webhooks reach the webhooks function ("delivery" lines):
+                  curl -sS -X POST '%7$s/dev/activity?actions=5'
 
                 Send a webhook signed with the tenant's secret (Ashby-Signature added by the dev stack):
-                  curl -sS -X POST %s/dev/webhooks -H 'Content-Type: application/json' \\
-                    -d '{"webhookActionId":"%s","action":"ping","data":{"webhookActionType":"ping"}}'
+                  curl -sS -X POST %7$s/dev/webhooks -H 'Content-Type: application/json' \\
+                    -d '{"webhookActionId":"dev-%8$s","action":"ping","data":{"webhookActionType":"ping"}}'
 
                 The same webhook unsigned, straight to the HTTP API (expect 401):
-                  curl -sS -X POST %s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
+                  curl -sS -X POST %4$s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
                 """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
-                webhookUrl(), function("webhooks").log(), httpBase, commandId, tenant.tenantId(), httpBase,
-                "dev-" + commandId, webhookUrl()));
+                webhookUrl(), function("webhooks").log(), simulator.baseUrl(), httpBase, commandId, tenant.tenantId()));
     }
 
     /** Stops everything this stack started, in reverse order; safe to call twice (main and the shutdown hook). */

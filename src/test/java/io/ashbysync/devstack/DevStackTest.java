@@ -2,21 +2,41 @@ package io.ashbysync.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.ashbysync.command.CommandProcessor;
+import io.ashbysync.outbound.EventPublisher;
+import io.ashbysync.outbound.OutboundEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The dev stack's Lambda Runtime API emulator, driven by a fake function that speaks the protocol the way Lambda's
- * runtime clients do (next, then response or error), so it needs no packaged jar.
+ * runtime clients do (next, then response or error), so it needs no packaged jar; and Findem's events consumer, fed
+ * by the product's own publisher through ElasticMQ.
  */
 class DevStackTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -107,6 +127,57 @@ class DevStackTest {
 
         assertThat(HttpApiGateway.answer(new LocalLambdaRuntime.Outcome.Failed("x", "y")).status()).isEqualTo(500);
         assertThat(HttpApiGateway.answer(new LocalLambdaRuntime.Outcome.TimedOut(Duration.ofSeconds(10))).status()).isEqualTo(503);
+    }
+
+    @Test
+    void findemsConsumerDeletesEachEventItReadsAndServesTheCommandResultByCommandId() throws Exception {
+        SQSRestServer elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + elasticMq.waitUntilStarted().localAddress().getPort()))
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+            String queueUrl = sqs.createQueue(r -> r.queueName("events")).queueUrl();
+            ObjectMapper mapper = new ObjectMapper().findAndRegisterModules();
+            EventPublisher publisher = new EventPublisher(sqs, new DemoTenant.StackResources("t", "i", "p", "m", "c", "w", queueUrl, "/s"), mapper);
+            try (FindemEvents events = FindemEvents.start(sqs, queueUrl)) {
+                api.createContext(FindemEvents.PATH, events);
+                api.start();
+                Map<String, JsonNode> read = new ConcurrentHashMap<>();
+                CompletableFuture<Void> bothRead = new CompletableFuture<>();
+                events.addListener(event -> {
+                    read.put(event.path("entityId").asText(), event);
+                    if (read.size() == 2) {
+                        bothRead.complete(null);
+                    }
+                });
+
+                publisher.publish(List.of(
+                        OutboundEvent.of("e-1", CommandProcessor.RESULT_EVENT, "demo", "command", "cmd-1", null,
+                                mapper.createObjectNode().put("commandId", "cmd-1").put("status", "failed")),
+                        OutboundEvent.of("e-2", CommandProcessor.RESULT_EVENT, "demo", "command", "cmd-2", null,
+                                mapper.createObjectNode().put("commandId", "cmd-2").put("commandType", "candidate.export").put("status", "succeeded")
+                                        .set("output", mapper.createObjectNode().put("candidateId", "c-9").put("candidateCreated", true)
+                                                .set("tagIds", mapper.createObjectNode().put("Findem", "t-1"))))));
+                bothRead.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+                assertThat(FindemEvents.describe(read.get("cmd-2"))).containsExactly("type", "command.result", "tenantId", "demo",
+                        "entity", "command/cmd-2", "commandType", "candidate.export", "status", "succeeded", "candidateId", "c-9", "tagIds", "t-1");
+                Map<QueueAttributeName, String> left = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+                assertThat(left).as("read events are deleted").containsOnlyKeys(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE).allSatisfy((name, count) -> assertThat(count).isEqualTo("0"));
+                HttpResponse<String> served = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.getAddress().getPort()
+                        + FindemEvents.PATH + "?commandId=cmd-2")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(served.statusCode()).isEqualTo(200);
+                JsonNode body = mapper.readTree(served.body());
+                assertThat(body).hasSize(1);
+                assertThat(body.get(0).path("eventId").asText()).isEqualTo("e-2");
+                assertThat(body.get(0).path("data").path("output").path("candidateId").asText()).isEqualTo("c-9");
+            }
+        } finally {
+            api.stop(0);
+            elasticMq.stopAndWait();
+        }
     }
 
     private CompletableFuture<HttpResponse<String>> next() {

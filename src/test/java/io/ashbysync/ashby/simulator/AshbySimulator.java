@@ -73,7 +73,7 @@ public final class AshbySimulator implements AutoCloseable {
         this.partnerRateLimitPerMinute = options.partnerRateLimitPerMinute;
         this.retryAfterSeconds = options.retryAfterSeconds;
         this.validateRequests = options.validateRequests;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port), 0);
         this.files = new FileEndpoints(this);
         this.webhookSender = new WebhookSender(options.webhookSecondLength, options.webhookTimeout);
         Endpoint.Registry registry = (name, permission, handler) -> routes.put(name, new Route(permission, handler));

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Start-up settings. Defaults: wall clock, request validation on, no rate limit, webhooks on a 1000× compressed
- * clock (one simulated second = 1 ms), file download URLs valid 10 minutes.
+ * clock (one simulated second = 1 ms), file download URLs valid 10 minutes, any free loopback port.
  */
 public final class SimulatorOptions {
     Clock clock = Clock.systemUTC();
@@ -16,6 +16,7 @@ public final class SimulatorOptions {
     Duration webhookSecondLength = Duration.ofMillis(1);
     Duration webhookTimeout = Duration.ofSeconds(5);
     Duration downloadUrlLifetime = Duration.ofMinutes(10);
+    int port = 0;
 
     public static SimulatorOptions defaults() {
         return new SimulatorOptions();
@@ -60,6 +61,18 @@ public final class SimulatorOptions {
 
     public SimulatorOptions downloadUrlLifetime(Duration lifetime) {
         this.downloadUrlLifetime = lifetime;
+        return this;
+    }
+
+    /**
+     * The loopback port to listen on, so a developer can point a tool at a known URL; 0 = any free port. Starting
+     * fails when the port is taken (the caller decides whether to fall back to any port).
+     */
+    public SimulatorOptions port(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        this.port = port;
         return this;
     }
 }
