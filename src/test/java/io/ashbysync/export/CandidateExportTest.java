@@ -281,6 +281,27 @@ class CandidateExportTest {
                 .isNotEmpty();
     }
 
+    @Test
+    void transientFailureOnEveryAttempt_reportsRetriesExhaustedAndLeavesTheMessageToTheDeadLetterQueue() {
+        for (int i = 0; i < 100; i++) {
+            simulator.faults().next("job.info", io.ashbysync.ashby.simulator.Fault.status(503));
+        }
+        ObjectNode command = CommandHarness.command("candidate.export", tenant.tenantId(),
+                payload("fp-flaky", "application", "Flaky Person", "flaky@example.com"));
+        harness.send(command);
+
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            assertThat(harness.deliverOnce()).as("attempt %d fails and goes back", attempt).hasSize(1);
+        }
+        simulator.faults().clear();
+
+        JsonNode result = harness.result(command.get("commandId").asText());
+        assertThat(result.path("error").path("code").asText()).isEqualTo("retries_exhausted");
+        assertThat(harness.deliverOnce()).as("SQS moved it to the dead-letter queue").isEmpty();
+        assertThat(harness.deadLetters()).anySatisfy(body -> assertThat(body).contains(command.get("commandId").asText()));
+        assertThat(candidatesNamed("Flaky Person")).isEmpty();
+    }
+
     // ---------------------------------------------------------------- bad input
 
     private JsonNode failure(ObjectNode command) {

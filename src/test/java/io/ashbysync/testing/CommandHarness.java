@@ -74,6 +74,13 @@ public final class CommandHarness {
         return failed;
     }
 
+    /** Bodies of the messages now in the commands dead-letter queue (left there). */
+    public List<String> deadLetters() {
+        String dlq = aws.queueUrl("CommandsDeadLetterQueue");
+        return aws.sqs().receiveMessage(r -> r.queueUrl(dlq).maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(0))
+                .messages().stream().map(Message::body).toList();
+    }
+
     /** Every command.result event for the command, in arrival order. */
     public List<JsonNode> results(String commandId) {
         drainEvents();

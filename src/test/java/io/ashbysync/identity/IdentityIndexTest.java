@@ -1,0 +1,71 @@
+package io.ashbysync.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The identity index against DynamoDB (moto). */
+@QuarkusTest
+class IdentityIndexTest {
+    @Inject
+    IdentityIndex index;
+
+    private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void link_findsTheCandidateByProfileNormalisedEmailAndLinkedIn() {
+        index.link(tenant, "c-1", "fp-1", List.of(" Ada@Example.COM "), List.of("https://uk.linkedin.com/in/Ada-L/?trk=x"));
+
+        assertThat(index.candidateForProfile(tenant, "fp-1")).contains("c-1");
+        assertThat(index.candidateForEmail(tenant, "ada@example.com")).contains("c-1");
+        assertThat(index.candidateForLinkedIn(tenant, "linkedin.com/in/ada-l")).contains("c-1");
+        assertThat(index.candidateForProfile(tenant + "-other", "fp-1")).as("tenants never see each other").isEmpty();
+    }
+
+    @Test
+    void link_again_keepsEarlierEmailsAndAddsNewOnes() {
+        index.link(tenant, "c-1", "fp-1", List.of("a@example.com"), List.of());
+        index.link(tenant, "c-1", null, List.of("b@example.com"), List.of());
+
+        assertThat(index.identity(tenant, "c-1")).hasValueSatisfying(i -> {
+            assertThat(i.findemProfileId()).isEqualTo("fp-1");
+            assertThat(i.emails()).containsExactlyInAnyOrder("a@example.com", "b@example.com");
+        });
+    }
+
+    @Test
+    void merge_pointsEverythingOfTheDeletedCandidateAtTheSurvivor() {
+        index.link(tenant, "c-old", "fp-1", List.of("old@example.com"), List.of("https://linkedin.com/in/old"));
+        index.link(tenant, "c-new", null, List.of("new@example.com"), List.of());
+
+        index.merge(tenant, "c-old", "c-new");
+
+        assertThat(index.candidateForProfile(tenant, "fp-1")).contains("c-new");
+        assertThat(index.candidateForEmail(tenant, "old@example.com")).contains("c-new");
+        assertThat(index.candidateForLinkedIn(tenant, "https://linkedin.com/in/old")).contains("c-new");
+        assertThat(index.identity(tenant, "c-old")).isEmpty();
+    }
+
+    @Test
+    void remove_dropsThePointersThatStillPointAtTheCandidate() {
+        index.link(tenant, "c-1", "fp-1", List.of("shared@example.com"), List.of());
+        index.link(tenant, "c-2", null, List.of("shared@example.com"), List.of());
+
+        index.remove(tenant, "c-1");
+
+        assertThat(index.candidateForProfile(tenant, "fp-1")).isEmpty();
+        assertThat(index.candidateForEmail(tenant, "shared@example.com")).as("now c-2's").contains("c-2");
+        assertThat(index.identity(tenant, "c-1")).isEmpty();
+    }
+
+    @Test
+    void keys_normaliseOrRefuse() {
+        assertThat(IdentityKeys.email("not an email")).isEmpty();
+        assertThat(IdentityKeys.linkedIn("https://example.com/in/ada")).isEmpty();
+        assertThat(IdentityKeys.linkedIn("www.linkedin.com/in/ada/")).contains("linkedin.com/in/ada");
+    }
+}
