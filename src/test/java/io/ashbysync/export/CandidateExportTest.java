@@ -112,7 +112,7 @@ class CandidateExportTest {
     /** Sends the command and delivers until the queue is empty (redeliveries included); returns the command id. */
     private String export(ObjectNode payload) {
         ObjectNode command = CommandHarness.command("candidate.export", tenant.tenantId(), payload);
-        harness.send(command);
+        harness.sendValid(command);
         deliverAll();
         return command.get("commandId").asText();
     }
@@ -310,6 +310,17 @@ class CandidateExportTest {
         JsonNode result = harness.result(command.get("commandId").asText());
         assertThat(result.path("status").asText()).isEqualTo("failed");
         return result.get("error");
+    }
+
+    @Test
+    void documentedSchema_refusesWhatTheCommandRefuses() {
+        ObjectNode noProfile = payload("fp-x", "application", "No Profile", "np@example.com");
+        noProfile.remove("findemProfileId");
+        ObjectNode prospectWithJob = payload("fp-y", "prospect", "P", "p@example.com").put("jobId", jobId);
+        for (ObjectNode bad : List.of(noProfile, prospectWithJob, payload("fp-z", "application", "Bad", "not-an-email"))) {
+            assertThat(io.ashbysync.testing.ContractSchemas.problems("command.schema.json",
+                    CommandHarness.command("candidate.export", tenant.tenantId(), bad).toString())).as(bad.toString()).isNotEmpty();
+        }
     }
 
     @Test

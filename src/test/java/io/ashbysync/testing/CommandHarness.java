@@ -43,6 +43,17 @@ public final class CommandHarness {
 
     /** Findem's side: one message per command, grouped per tenant and profile. */
     public void send(JsonNode command) {
+        sendUnchecked(command);
+    }
+
+    /** Sends a command that must match the documented command schema (docs/schemas/command.schema.json). */
+    public void sendValid(JsonNode command) {
+        List<String> problems = ContractSchemas.problems("command.schema.json", command.toString());
+        if (!problems.isEmpty()) throw new AssertionError("the test's command breaks the documented schema: " + problems);
+        sendUnchecked(command);
+    }
+
+    private void sendUnchecked(JsonNode command) {
         String group = command.path("tenantId").asText() + ":" + command.path("payload").path("findemProfileId").asText("-");
         aws.sqs().sendMessage(r -> r.queueUrl(commandsQueue()).messageBody(command.toString())
                 .messageGroupId(group).messageDeduplicationId(UUID.randomUUID().toString()));
@@ -108,6 +119,10 @@ public final class CommandHarness {
             List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
             if (messages.isEmpty()) return;
             for (Message m : messages) {
+                List<String> problems = ContractSchemas.problems("event.schema.json", m.body());
+                if (!problems.isEmpty()) {
+                    throw new AssertionError("outbound event breaks docs/schemas/event.schema.json: " + problems + " in " + m.body());
+                }
                 try {
                     EVENTS.add(JSON.readTree(m.body()));
                 } catch (Exception e) {
