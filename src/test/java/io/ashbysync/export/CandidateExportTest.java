@@ -282,6 +282,19 @@ class CandidateExportTest {
     }
 
     @Test
+    void crashAfterAddingToTheProject_redeliveryAddsItOnce() {
+        String projectId = seeded.projectIds().getFirst();
+        CrashingStepProbe.CRASH_AFTER.set("project");
+
+        String commandId = export(payload("fp-crash-project", "prospect", "Crash Project", "cp@example.com").put("projectId", projectId));
+
+        assertThat(CrashingStepProbe.CRASH_AFTER.get()).as("the crash happened").isNull();
+        String candidateId = harness.result(commandId).get("output").get("candidateId").asText();
+        assertThat(candidatesNamed("Crash Project")).hasSize(1);
+        assertThat(org.projectIdsOf(candidateId)).containsExactly(projectId);
+    }
+
+    @Test
     void transientFailureOnEveryAttempt_reportsRetriesExhaustedAndLeavesTheMessageToTheDeadLetterQueue() {
         for (int i = 0; i < 100; i++) {
             simulator.faults().next("job.info", io.ashbysync.ashby.simulator.Fault.status(503));
