@@ -191,7 +191,7 @@ class ApplicationCommandsTest {
         for (String id : ids) {
             assertThat(stageType(id)).isEqualTo("Archived");
             assertThat(app(id).path("archiveReason").path("id").asText()).isEqualTo(reasonId("Not a fit"));
-            assertThat(notesMentioning(candidateOf(id), "Rejected")).isEqualTo(1);
+            assertThat(notesMentioning(candidateOf(id), Receipts.reference(command.get("commandId").asText() + "/" + id))).isEqualTo(1);
         }
         List<SimulatedOrganization.ScheduledEmail> emails = org.scheduledEmails().stream().filter(e -> ids.contains(e.applicationId())).toList();
         assertThat(emails).hasSize(3).allSatisfy(e -> {
@@ -281,6 +281,51 @@ class ApplicationCommandsTest {
         JsonNode result = run(command("application.reject", reject(ids).put("archiveReasonText", "Not a fit")));
         assertThat(result.path("error").path("code").asText()).isEqualTo("invalid_payload");
         assertThat(result.path("error").path("message").asText()).contains("at most 5000");
+    }
+
+    @Test
+    void reject_whenAnswersAreLostAfterAshbyApplied_archivesEmailsAndNotesOnce() {
+        String id = applicationsWithStatus("Active", 1).getFirst();
+        simulator.faults().next("application.changeStage", Fault.dropConnectionAfterApply())
+                .next("candidate.createNote", Fault.dropConnectionAfterApply());
+        ObjectNode payload = reject(List.of(id)).put("archiveReasonText", "Not a fit");
+        payload.putObject("archiveEmail").put("communicationTemplateId", seeded.emailTemplateId());
+        ObjectNode command = command("application.reject", payload);
+
+        JsonNode result = run(command);
+
+        assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("succeeded");
+        assertThat(simulator.faults().pending("application.changeStage")).isZero();
+        assertThat(simulator.faults().pending("candidate.createNote")).isZero();
+        long archivedEntries = 0;
+        for (JsonNode h : app(id).path("applicationHistory")) if (h.path("title").asText().equals("Archived")) archivedEntries++;
+        assertThat(archivedEntries).isEqualTo(1);
+        assertThat(org.scheduledEmails().stream().filter(e -> e.applicationId().equals(id))).hasSize(1);
+        assertThat(notesMentioning(candidateOf(id), Receipts.reference(command.get("commandId").asText() + "/" + id))).isEqualTo(1);
+    }
+
+    @Test
+    void advance_deliveredTwiceAndWithItsAnswerLost_movesOnceAndNotesOnce() {
+        String applicationId = applicationsWithStatus("Active", 1).getFirst();
+        int historyBefore = app(applicationId).path("applicationHistory").size();
+        simulator.faults().next("application.changeStage", Fault.dropConnectionAfterApply());
+        ObjectNode command = command("application.advance", JSON.createObjectNode().put("applicationId", applicationId).put("next", true));
+        driver.send(command);
+        driver.send(command);
+        driver.drain();
+
+        JsonNode result = driver.result(command.get("commandId").asText());
+        assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("succeeded");
+        assertThat(app(applicationId).path("applicationHistory").size()).isEqualTo(historyBefore + 1);
+        assertThat(notesMentioning(candidateOf(applicationId), Receipts.reference(command.get("commandId").asText()))).isEqualTo(1);
+    }
+
+    @Test
+    void advance_fromAHiredApplication_isRefused() {
+        String applicationId = applicationsWithStatus("Active", 1).getFirst();
+        org.hire(applicationId);
+        JsonNode result = run(command("application.advance", JSON.createObjectNode().put("applicationId", applicationId).put("next", true)));
+        assertThat(result.path("error").path("code").asText()).isEqualTo("application_hired");
     }
 
     // ---------------------------------------------------------------- delayed
