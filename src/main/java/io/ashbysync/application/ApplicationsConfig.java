@@ -18,6 +18,13 @@ public interface ApplicationsConfig {
     @WithDefault("5m")
     Duration chunkLease();
 
+    /**
+     * Deliveries of a chunk before it gives up and reports its unfinished applications as {@code retries_exhausted}:
+     * the work queue's maxReceiveCount (template.yaml), so the last delivery answers instead of the dead-letter queue.
+     */
+    @WithDefault("5")
+    int chunkMaxAttempts();
+
     /** How long archive reasons, templates, interview stages and users looked up by email are reused. */
     @WithDefault("10m")
     Duration cacheTtl();

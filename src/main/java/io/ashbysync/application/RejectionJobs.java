@@ -127,9 +127,9 @@ public class RejectionJobs {
         Map<String, AttributeValue> state;
         try {
             state = dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
-                    .updateExpression("SET leaseUntil = :until, startedAt = if_not_exists(startedAt, :now)")
+                    .updateExpression("SET leaseUntil = :until, startedAt = if_not_exists(startedAt, :now) ADD attempts :one")
                     .conditionExpression("attribute_exists(sk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)")
-                    .expressionAttributeValues(Map.of(":until", n(now.plus(config.chunkLease()).toEpochMilli()), ":now", n(now.toEpochMilli())))
+                    .expressionAttributeValues(Map.of(":until", n(now.plus(config.chunkLease()).toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1)))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
         } catch (ConditionalCheckFailedException busy) {
             throw new IllegalStateException("chunk " + chunk + " of rejection " + jobId + " is being run by another delivery");
@@ -138,7 +138,23 @@ public class RejectionJobs {
             ObjectNode outcomes = (ObjectNode) parse(state.get("outcomes"));
             if (!state.containsKey("finished")) {
                 Instant startedAt = Instant.ofEpochMilli(Long.parseLong(state.get("startedAt").n()));
-                runItems(tenantId, spec, chunkSk, (ArrayNode) parse(state.get("applicationIds")), outcomes, startedAt);
+                ArrayNode applicationIds = (ArrayNode) parse(state.get("applicationIds"));
+                try {
+                    runItems(tenantId, spec, chunkSk, applicationIds, outcomes, startedAt);
+                } catch (RuntimeException e) {
+                    int attempts = Integer.parseInt(state.get("attempts").n());
+                    if (attempts < config.chunkMaxAttempts()) throw e;
+                    // The last delivery before the dead-letter queue: answer for every application instead of losing them.
+                    LOG.errorf("chunk %d of rejection %s gave up after %d attempts: %s", chunk, jobId, attempts, e.getMessage());
+                    for (JsonNode id : applicationIds) {
+                        if (!outcomes.has(id.asText())) {
+                            outcomes.set(id.asText(), failedItem(id.asText(), "retries_exhausted",
+                                    "gave up after " + attempts + " attempts: " + e.getMessage()));
+                        }
+                    }
+                    dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
+                            .updateExpression("SET outcomes = :o").expressionAttributeValues(Map.of(":o", json(outcomes))));
+                }
                 dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
                         .updateExpression("SET finished = :true").expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
             }

@@ -328,6 +328,34 @@ class ApplicationCommandsTest {
         assertThat(result.path("error").path("code").asText()).isEqualTo("application_hired");
     }
 
+    @Test
+    void reject_whenAshbyStaysDown_answersEveryApplicationOnTheLastAttempt() {
+        List<String> ids = applicationsWithStatus("Active", 2);
+        ObjectNode command = command("application.reject", reject(ids).put("archiveReasonText", "Not a fit"));
+        // The command itself (reason lookup) goes through; every application read after that fails.
+        for (int i = 0; i < 200; i++) simulator.faults().next("application.info", Fault.status(503));
+
+        JsonNode result = run(command);
+
+        assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("failed");
+        assertThat(result.path("error").path("code").asText()).isEqualTo("all_failed");
+        assertThat(result.path("output").path("items").findValuesAsText("code")).containsOnly("retries_exhausted");
+        for (String id : ids) assertThat(stageType(id)).isNotEqualTo("Archived");
+    }
+
+    @Test
+    void reject_withAnEmailDelay_schedulesItThatLongAfterTheArchive() {
+        String id = applicationsWithStatus("Active", 1).getFirst();
+        ObjectNode payload = reject(List.of(id)).put("archiveReasonText", "Not a fit");
+        payload.putObject("archiveEmail").put("communicationTemplateId", seeded.emailTemplateId()).put("sendAfterMinutes", 120);
+        Instant before = Instant.now();
+
+        assertThat(run(command("application.reject", payload)).path("status").asText()).isEqualTo("succeeded");
+
+        SimulatedOrganization.ScheduledEmail email = org.scheduledEmails().stream().filter(e -> e.applicationId().equals(id)).findFirst().orElseThrow();
+        assertThat(email.sendAt()).isBetween(before.plus(Duration.ofMinutes(120)), Instant.now().plus(Duration.ofMinutes(120)));
+    }
+
     // ---------------------------------------------------------------- delayed
 
     @Test
