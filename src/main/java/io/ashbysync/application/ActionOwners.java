@@ -24,6 +24,8 @@ public class ActionOwners {
     private static final Logger LOG = Logger.getLogger(ActionOwners.class);
     public static final String AS_USER = "user";
     public static final String AS_API_KEY = "apiKey";
+    /** The write landed but its answer was lost (found on a resumed attempt): Ashby's history has the actor. */
+    public static final String AS_UNKNOWN = "unknown";
 
     /** @param userId the Ashby user with the recruiter's email, or null when Ashby has none */
     public record Owner(String email, String name, String userId) {

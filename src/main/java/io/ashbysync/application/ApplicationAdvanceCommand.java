@@ -111,18 +111,16 @@ public class ApplicationAdvanceCommand implements CommandHandler {
         if (!alreadyThere && !progress.has("actedAs")) {
             if (!current.id().equals(target.id())) {
                 refuseClosed(application);
+                // A lost answer (WriteOutcomeUnknown) goes back to the queue: the resumed attempt reads the stage first.
                 try {
                     ActionOwners.Acted<Application> moved = owners.write(ashby, owner, session -> session.call(AshbyEndpoint.APPLICATION_CHANGE_STAGE,
                             Map.of("applicationId", applicationId, "interviewStageId", target.id()), Application.class));
                     progress.put("actedAs", moved.actedAs());
                 } catch (AshbyException.Rejected e) {
                     throw new CommandFailedException(e.code(), "Ashby refused to move the application: " + e.getMessage());
-                } catch (AshbyException.WriteOutcomeUnknown unknown) {
-                    // Retried by redelivery: the resumed attempt reads the application's stage before writing again.
-                    throw unknown;
                 }
             } else {
-                progress.put("actedAs", ActionOwners.AS_API_KEY);
+                progress.put("actedAs", ActionOwners.AS_UNKNOWN);
             }
             progress.put("movedAt", Instant.now().toString());
             context.wrote("application.changeStage");

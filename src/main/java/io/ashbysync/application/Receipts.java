@@ -25,8 +25,8 @@ public class Receipts {
     }
 
     public static String text(String what, ActionOwners.Owner owner, String actedAs, Instant at, String ref) {
-        String by = ActionOwners.AS_USER.equals(actedAs) ? owner.display()
-                : owner.display() + " (recorded as the API key: Ashby did not let it act as this user)";
+        String by = ActionOwners.AS_API_KEY.equals(actedAs)
+                ? owner.display() + " (recorded as the API key: Ashby did not let it act as this user)" : owner.display();
         return what + " from Findem by " + by + " at " + at.truncatedTo(ChronoUnit.SECONDS) + ". " + reference(ref);
     }
 

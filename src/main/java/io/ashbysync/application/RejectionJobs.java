@@ -215,7 +215,7 @@ public class RejectionJobs {
         Instant emailAt = null;
         for (int attempt = 1; actedAs == null; attempt++) {
             if (archivedByThisJob(application, reasonId, startedAt)) {
-                actedAs = "unknown";
+                actedAs = ActionOwners.AS_UNKNOWN;
                 item.put("resumed", true);
                 break;
             }
