@@ -17,6 +17,7 @@ public final class CommandContext {
     private final ObjectNode progress;
     private final IdempotencyStore idempotency;
     private final StepProbe probe;
+    private boolean resultDeferred;
 
     CommandContext(CommandEnvelope command, TenantConfig tenant, AshbySession ashby, ObjectNode progress,
                    IdempotencyStore idempotency, StepProbe probe) {
@@ -41,6 +42,19 @@ public final class CommandContext {
     public void wrote(String step) {
         probe.afterAshbyWrite(command.type(), step);
         save();
+    }
+
+    /**
+     * For work that continues elsewhere (bulk chunks on the work queue): the processor stores the handler's output as
+     * the record's interim result but publishes nothing; the handler's own code publishes the one
+     * {@code command.result} when the work ends (see {@code io.ashbysync.application.RejectionJobs}).
+     */
+    public void deferResult() {
+        resultDeferred = true;
+    }
+
+    boolean resultDeferred() {
+        return resultDeferred;
     }
 
     /** Saves the progress, e.g. an intent recorded before a write whose outcome must be checked after a crash. */

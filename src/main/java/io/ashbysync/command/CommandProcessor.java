@@ -115,7 +115,14 @@ public class CommandProcessor {
             case IdempotencyStore.Started started -> {
                 ObjectNode result;
                 try {
-                    result = CommandResult.succeeded(mapper, command, execute(command, started.progress()));
+                    Executed executed = execute(command, started.progress());
+                    if (executed.resultDeferred()) {
+                        // The work goes on elsewhere and publishes the result itself; a redelivery must not run it again.
+                        idempotency.complete(command.tenantId(), command.commandId(), CommandResult.succeeded(mapper, command, executed.output()));
+                        idempotency.markResultDelivered(command.tenantId(), command.commandId());
+                        return;
+                    }
+                    result = CommandResult.succeeded(mapper, command, executed.output());
                 } catch (InvalidCommandException e) {
                     result = failed(command, "invalid_payload", e.getMessage(), e.field());
                 } catch (CommandFailedException e) {
@@ -136,7 +143,9 @@ public class CommandProcessor {
         }
     }
 
-    private ObjectNode execute(CommandEnvelope command, ObjectNode progress) throws Exception {
+    private record Executed(ObjectNode output, boolean resultDeferred) {}
+
+    private Executed execute(CommandEnvelope command, ObjectNode progress) throws Exception {
         CommandHandler handler = handlers.get(command.type());
         if (handler == null) {
             throw new CommandFailedException("unknown_command_type", "'" + command.type() + "' is not a known command type");
@@ -149,7 +158,9 @@ public class CommandProcessor {
             throw new CommandFailedException("tenant_not_active", "tenant '" + command.tenantId() + "' is " + tenant.get().status());
         }
         handler.validate(command);
-        return handler.execute(new CommandContext(command, tenant.get(), ashby.forTenant(tenant.get()), progress, idempotency, probe));
+        CommandContext context = new CommandContext(command, tenant.get(), ashby.forTenant(tenant.get()), progress, idempotency, probe);
+        ObjectNode output = handler.execute(context);
+        return new Executed(output, context.resultDeferred());
     }
 
     private Exception retryLater(CommandEnvelope command, int receiveCount, Exception cause) {
