@@ -118,8 +118,8 @@ public class CommandProcessor {
                     Executed executed = execute(command, started.progress());
                     if (executed.resultDeferred()) {
                         // The work goes on elsewhere and publishes the result itself; a redelivery must not run it again.
-                        idempotency.complete(command.tenantId(), command.commandId(), CommandResult.succeeded(mapper, command, executed.output()));
-                        idempotency.markResultDelivered(command.tenantId(), command.commandId());
+                        idempotency.completeIfInProgress(command.tenantId(), command.commandId(),
+                                CommandResult.succeeded(mapper, command, executed.output()));
                         return;
                     }
                     result = CommandResult.succeeded(mapper, command, executed.output());

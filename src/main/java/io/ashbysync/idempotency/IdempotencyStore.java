@@ -117,6 +117,24 @@ public class IdempotencyStore {
                 .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", attribute(result))));
     }
 
+    /**
+     * Completes with a provisional result only if the record is still in progress: work that continues elsewhere
+     * (bulk chunks) may already have stored the final result, which must not be overwritten. Marks it delivered,
+     * because the final result is published by that work, not by the caller.
+     */
+    public void completeIfInProgress(String tenantId, String id, JsonNode provisionalResult) {
+        try {
+            dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                    .updateExpression("SET #status = :completed, #result = :result, resultDelivered = :true REMOVE leaseUntil")
+                    .conditionExpression("#status = :inProgress")
+                    .expressionAttributeNames(Map.of("#status", "status", "#result", "result"))
+                    .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", attribute(provisionalResult),
+                            ":true", AttributeValue.fromBool(true), ":inProgress", s(Status.IN_PROGRESS.name()))));
+        } catch (ConditionalCheckFailedException finishedAlready) {
+            // The work finished first and stored the final result.
+        }
+    }
+
     /** Marks the result as handed to Findem, so a redelivery after that does not send it again. */
     public void markResultDelivered(String tenantId, String id) {
         dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))

@@ -72,6 +72,18 @@ class IdempotencyStoreTest {
     }
 
     @Test
+    void provisionalCompletion_neverOverwritesAFinalResultStoredFirst() {
+        store.begin(tenant, id, "h1", now, LEASE, RETENTION);
+        ObjectNode fin = mapper.createObjectNode().put("status", "partially_failed");
+        store.complete(tenant, id, fin);
+
+        store.completeIfInProgress(tenant, id, mapper.createObjectNode().put("status", "succeeded"));
+
+        assertThat(store.begin(tenant, id, "h1", now.plusSeconds(1), LEASE, RETENTION))
+                .isEqualTo(new IdempotencyStore.AlreadyCompleted(fin, false));
+    }
+
+    @Test
     void sameIdWithAnotherPayload_isAMismatch() {
         store.begin(tenant, id, "h1", now, LEASE, RETENTION);
 
