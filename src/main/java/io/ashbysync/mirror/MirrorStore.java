@@ -41,6 +41,12 @@ public class MirrorStore {
     public static final String FILE = "FILE#";
     static final String BY_TENANT_TYPE = "ByTenantType";
 
+    /**
+     * Ashby's JSON kept as Ashby sent it, explicit nulls included (the application's mapper leaves nulls out, which
+     * would make a stored record differ from Ashby's).
+     */
+    private static final ObjectMapper RAW_JSON = new ObjectMapper();
+
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
     private final ObjectMapper mapper;
@@ -245,7 +251,7 @@ public class MirrorStore {
 
     private String json(JsonNode data) {
         try {
-            return mapper.writeValueAsString(data);
+            return RAW_JSON.writeValueAsString(data);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("mirror data cannot be serialised", e);
         }
