@@ -110,6 +110,13 @@ class PollerHandlerTest {
         assertThat(events.stream().map(e -> e.path("type").asText()).collect(Collectors.toSet()))
                 .contains("job.upserted", "user.upserted", "archiveReason.upserted", "source.upserted",
                         "communicationTemplate.upserted", "jobPosting.upserted", "interviewStage.upserted", "candidateTag.upserted");
+        // per-candidate cost of a backfill: one notes call per candidate, one history call per application, one
+        // file.info per file; everything else is list pages
+        SimulatedOrganization org = tenant.organization();
+        long files = org.candidates().stream().filter(c -> c.has("resumeFileHandle")).count();
+        assertThat(calls(tenant, "candidate.listNotes")).isEqualTo(org.candidates().size());
+        assertThat(calls(tenant, "application.listHistory")).isEqualTo(org.applications().size());
+        assertThat(calls(tenant, "file.info")).isEqualTo(files);
         Map<String, ?> status = state.status(tenant.tenantId());
         assertThat(status).containsKeys("phase", "recordsPerMinute", "candidatesLastFullPass");
         assertThat(status.get("phase").toString()).contains("drained");
@@ -218,6 +225,22 @@ class PollerHandlerTest {
         runWork(tenant);
 
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertMirrorEqualsAshby(tenant);
+    }
+
+    @Test
+    void stormOf429sAnd5xx_passStillReachesEquality() throws Exception {
+        TestTenant tenant = seededTenant(20);
+        simulator.faults().random(0.15, Fault.rateLimited(null), Fault.status(503));
+        try {
+            JsonPath summary = poll();
+            runWork(tenant);
+            assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        } finally {
+            simulator.faults().clear();
+        }
+        assertThat(simulator.requestLog().stream().filter(r -> tenant.apiKey().equals(r.apiKey()))
+                .filter(r -> r.httpStatus() == 429 || r.httpStatus() == 503)).isNotEmpty();
         assertMirrorEqualsAshby(tenant);
     }
 
@@ -333,6 +356,10 @@ class PollerHandlerTest {
         events.stream().filter(e -> e.path("type").asText().equals(CandidateDocuments.UPSERTED))
                 .forEach(e -> documents.put(e.path("entityId").asText(), e));
         return documents;
+    }
+
+    private long calls(TestTenant tenant, String endpoint) {
+        return simulator.requestLog(endpoint).stream().filter(r -> tenant.apiKey().equals(r.apiKey()) && r.httpStatus() == 200).count();
     }
 
     private static List<String> candidateIds(SimulatedOrganization org) {
