@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.platform.AwsResources;
-import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -23,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * Rejections that archive later (minutes to days: SQS delays stop at 15 minutes). Each is two items in the tenants
  * table: the rejection ({@code sk=DELAYED#<rejectionId>}: what to do, status SCHEDULED, FIRING, FIRED or CANCELLED) and a
  * due marker ({@code sk=DUE#<epoch ms, 15 digits>#<rejectionId>}) that sorts by due time, so one query per tenant finds
- * what is due. The scheduled poller calls {@link #fireDue(Instant)}; firing starts a {@link RejectionJobs} run whose
+ * what is due. The scheduled poller calls {@link #fireDue(String, Instant)} for each tenant; firing starts a {@link RejectionJobs} run whose
  * outcome goes to Findem as an {@code application.reject.completed} event.
  */
 @ApplicationScoped
@@ -36,14 +35,12 @@ public class DelayedRejections {
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
     private final ObjectMapper mapper;
-    private final TenantStore tenants;
     private final RejectionJobs jobs;
 
-    public DelayedRejections(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper, TenantStore tenants, RejectionJobs jobs) {
+    public DelayedRejections(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper, RejectionJobs jobs) {
         this.dynamo = dynamo;
         this.resources = resources;
         this.mapper = mapper;
-        this.tenants = tenants;
         this.jobs = jobs;
     }
 
@@ -88,15 +85,6 @@ public class DelayedRejections {
         } catch (TransactionCanceledException raced) {
             return cancel(tenantId, rejectionId);
         }
-    }
-
-    /** For the scheduled poller: fires every due rejection of every active tenant; returns how many it fired. */
-    public int fireDue(Instant now) {
-        int fired = 0;
-        for (TenantConfig tenant : tenants.listActive()) {
-            fired += fireDue(tenant.tenantId(), now);
-        }
-        return fired;
     }
 
     /**

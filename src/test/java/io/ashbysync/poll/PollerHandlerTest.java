@@ -2,7 +2,19 @@ package io.ashbysync.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.ashby.simulator.Fault;
+import io.ashbysync.ashby.simulator.RequestRecord;
+import io.ashbysync.ashby.simulator.SeededTenantGenerator;
+import io.ashbysync.ashby.simulator.SimulatedOrganization;
+import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.mirror.CandidateDocuments;
+import io.ashbysync.mirror.MirrorRow;
+import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
@@ -13,15 +25,34 @@ import io.ashbysync.testing.LambdaInvoker;
 import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
+import io.ashbysync.work.WorkDispatcher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.model.Message;
 
-/** The `poller` function through Quarkus' Lambda event server with a scheduled event. */
+/**
+ * The `poller` function through Quarkus' Lambda event server against the Ashby simulator and local AWS. The work
+ * items it fans out (per-candidate details) are run through the same {@link WorkDispatcher} the commands function
+ * uses, read from the real work queue.
+ */
 @QuarkusTest
 @TestProfile(PollerHandlerTest.PollerProfile.class)
 class PollerHandlerTest {
@@ -32,26 +63,389 @@ class PollerHandlerTest {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @InjectLocalAws
     LocalAws aws;
     @InjectSimulator
     AshbySimulator simulator;
     @Inject
     TenantStore tenants;
+    @Inject
+    MirrorStore mirror;
+    @Inject
+    SyncState state;
+    @Inject
+    IdentityIndex identity;
+    @Inject
+    WorkDispatcher dispatcher;
+    @Inject
+    S3Client s3;
+    @Inject
+    PollerConfig config;
+
+    @BeforeEach
+    void filesBucket() {
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(config.filesBucket()))) {
+            s3.createBucket(r -> r.bucket(config.filesBucket()));
+        }
+        simulator.faults().clear();
+    }
 
     @Test
-    void scheduledPass_visitsEveryActiveTenantAndOneFailureDoesNotStopTheOthers() {
-        TestTenant healthy = TestTenants.register(aws, simulator, tenants, 60_000);
-        TestTenant brokenKey = TestTenants.register(aws, simulator, tenants, 60_000);
-        brokenKey.organization().deactivateApiKey();
-        TestTenant paused = TestTenants.register(aws, simulator, tenants, 60_000);
-        tenants.save(new TenantConfig(paused.tenantId(), TenantStatus.PAUSED, 60_000));
+    void firstFullSync_mirrorEqualsAshbyFieldByField_andEveryCandidateGetsItsDocument() throws Exception {
+        TestTenant tenant = seededTenant(30);
 
-        JsonPath summary = JsonPath.from(LambdaInvoker.invoke(LambdaEvents.scheduled()));
+        JsonPath summary = poll();
+        runWork(tenant);
 
-        assertThat(summary.getList("polledTenants", String.class)).contains(healthy.tenantId()).doesNotContain(paused.tenantId(), brokenKey.tenantId());
-        assertThat(summary.getList("failedTenants", String.class)).contains(brokenKey.tenantId());
-        assertThat(simulator.requestCount(healthy.apiKey())).isEqualTo(1);
-        assertThat(simulator.requestCount(paused.apiKey())).isZero();
+        assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertMirrorEqualsAshby(tenant);
+        List<JsonNode> events = events(tenant);
+        Map<String, JsonNode> documents = latestDocuments(events);
+        assertThat(documents.keySet()).containsExactlyInAnyOrderElementsOf(candidateIds(tenant.organization()));
+        JsonNode withApplication = documents.values().stream()
+                .filter(d -> d.path("data").path("applications").size() > 0).findFirst().orElseThrow();
+        assertThat(withApplication.path("data").path("applications").get(0).path("applicationHistory").size()).isPositive();
+        assertThat(events.stream().map(e -> e.path("type").asText()).collect(Collectors.toSet()))
+                .contains("job.upserted", "user.upserted", "archiveReason.upserted", "source.upserted",
+                        "communicationTemplate.upserted", "jobPosting.upserted", "interviewStage.upserted", "candidateTag.upserted");
+        // per-candidate cost of a backfill: one notes call per candidate, one history call per application, one
+        // file.info per file; everything else is list pages
+        SimulatedOrganization org = tenant.organization();
+        long files = org.candidates().stream().filter(c -> c.has("resumeFileHandle")).count();
+        assertThat(calls(tenant, "candidate.listNotes")).isEqualTo(org.candidates().size());
+        assertThat(calls(tenant, "application.listHistory")).isEqualTo(org.applications().size());
+        assertThat(calls(tenant, "file.info")).isEqualTo(files);
+        Map<String, ?> status = state.status(tenant.tenantId());
+        assertThat(status).containsKeys("phase", "recordsPerMinute", "candidatesLastFullPass");
+        assertThat(status.get("phase").toString()).contains("drained");
+    }
+
+    @Test
+    void incrementalPass_afterRecruiterActivity_restoresEquality_andEmitsOnlyForWhatChanged() throws Exception {
+        TestTenant tenant = seededTenant(30);
+        poll();
+        runWork(tenant);
+        events(tenant);
+        Map<String, String> applicationVersions = applicationVersions(tenant.organization());
+        Map<String, String> candidateVersions = tenant.organization().candidates().stream()
+                .collect(Collectors.toMap(c -> c.get("id").asText(), c -> c.get("updatedAt").asText()));
+        int requestsBefore = simulator.requestLog("candidate.list").size();
+
+        tenant.organization().randomActivity(new Random(7), 8);
+        Set<String> changed = new HashSet<>();
+        tenant.organization().applications().forEach(a -> {
+            if (!a.get("updatedAt").asText().equals(applicationVersions.get(a.get("id").asText()))) {
+                changed.add(a.get("candidate").get("id").asText());
+            }
+        });
+        tenant.organization().candidates().forEach(c -> {
+            if (!c.get("updatedAt").asText().equals(candidateVersions.get(c.get("id").asText()))) changed.add(c.get("id").asText());
+        });
+        assertThat(changed).isNotEmpty();
+
+        poll();
+        runWork(tenant);
+
+        assertMirrorEqualsAshby(tenant);
+        List<JsonNode> events = events(tenant);
+        assertThat(events).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo(CandidateDocuments.UPSERTED));
+        assertThat(events.stream().map(e -> e.path("entityId").asText()).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(changed);
+        List<RequestRecord> listings = simulator.requestLog("candidate.list");
+        assertThat(listings.subList(requestsBefore, listings.size()))
+                .filteredOn(r -> r.apiKey().equals(tenant.apiKey()))
+                .allSatisfy(r -> assertThat(r.body()).contains("syncToken"));
+    }
+
+    @Test
+    void crashAfterAPage_nextRunResumesFromTheCheckpoint_andLosesNothing() throws Exception {
+        TestTenant tenant = seededTenant(150);
+        // first page answers normally, the second fails in a way no retry fixes: the invocation "crashes" there
+        simulator.faults().next("candidate.list", Fault.delay(Duration.ZERO))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"))
+                .next("candidate.list", Fault.rawBody(500, "<html>bad gateway</html>"));
+
+        JsonPath crashed = poll();
+        assertThat(crashed.getList("failedTenants", String.class)).containsExactly(tenant.tenantId());
+        SyncState.StreamCursor checkpoint = state.cursor(tenant.tenantId(), "candidates");
+        assertThat(checkpoint.inPass()).isTrue();
+        assertThat(checkpoint.cursor()).isNotNull();
+        assertThat(checkpoint.passRecords()).isEqualTo(100);
+        simulator.faults().clear();
+        int before = simulator.requestLog("candidate.list").size();
+
+        JsonPath resumed = poll();
+        runWork(tenant);
+
+        assertThat(resumed.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        RequestRecord firstAfterCrash = simulator.requestLog("candidate.list").subList(before, simulator.requestLog("candidate.list").size())
+                .stream().filter(r -> r.apiKey().equals(tenant.apiKey())).findFirst().orElseThrow();
+        assertThat(JSON.readTree(firstAfterCrash.body()).path("cursor").asText()).isEqualTo(checkpoint.cursor());
+        assertMirrorEqualsAshby(tenant);
+        assertThat(latestDocuments(events(tenant)).keySet()).containsExactlyInAnyOrderElementsOf(candidateIds(tenant.organization()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sync_token_expired", "sync_token_invalid", "incremental_sync_too_large",
+        "next_cursor_expired", "invalid_next_cursor", "cursor_invalid"})
+    void expiredSyncState_restartsTheStreamFromFull_andReachesEquality(String code) throws Exception {
+        TestTenant tenant = seededTenant(25);
+        poll();
+        runWork(tenant);
+        events(tenant);
+        tenant.organization().randomActivity(new Random(11), 5);
+        simulator.faults().next("candidate.list", Fault.rawBody(200, "{\"success\":false,\"errors\":[\"" + code
+                + "\"],\"errorInfo\":{\"code\":\"" + code + "\",\"message\":\"expired\"}}"));
+
+        JsonPath summary = poll();
+        runWork(tenant);
+
+        assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertThat(state.cursor(tenant.tenantId(), "candidates").lastFullCount()).isEqualTo(25);
+        assertMirrorEqualsAshby(tenant);
+    }
+
+    @Test
+    void expiredTokensAndCursorsInAshby_restartFromFull_andReachEquality() throws Exception {
+        TestTenant tenant = seededTenant(25);
+        poll();
+        runWork(tenant);
+        tenant.organization().randomActivity(new Random(3), 10);
+        tenant.organization().expireSyncTokens();
+        tenant.organization().expireCursors();
+
+        JsonPath summary = poll();
+        runWork(tenant);
+
+        assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertMirrorEqualsAshby(tenant);
+    }
+
+    @Test
+    void stormOf429sAnd5xx_passStillReachesEquality() throws Exception {
+        TestTenant tenant = seededTenant(20);
+        simulator.faults().random(0.15, Fault.rateLimited(null), Fault.status(503));
+        try {
+            JsonPath summary = poll();
+            runWork(tenant);
+            assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        } finally {
+            simulator.faults().clear();
+        }
+        assertThat(simulator.requestLog().stream().filter(r -> tenant.apiKey().equals(r.apiKey()))
+                .filter(r -> r.httpStatus() == 429 || r.httpStatus() == 503)).isNotEmpty();
+        assertMirrorEqualsAshby(tenant);
+    }
+
+    @Test
+    void tenantLeasedByAnotherPoller_isLeftAlone_untilTheLeaseIsFree() throws Exception {
+        TestTenant tenant = seededTenant(5);
+        Instant now = Instant.now();
+        assertThat(state.acquireLease(tenant.tenantId(), "other-invocation", now, now.plus(Duration.ofMinutes(5)))).isTrue();
+
+        JsonPath whileHeld = poll();
+
+        assertThat(whileHeld.getList("busyTenants", String.class)).containsExactly(tenant.tenantId());
+        assertThat(simulator.requestCount(tenant.apiKey())).isZero();
+
+        state.releaseLease(tenant.tenantId(), "other-invocation");
+        JsonPath afterRelease = poll();
+        assertThat(afterRelease.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertThat(state.acquireLease(tenant.tenantId(), "next-invocation", Instant.now(), Instant.now().plusSeconds(60)))
+                .as("the poller releases its lease when done").isTrue();
+    }
+
+    @Test
+    void fullPass_reconcilesDeletesAndMerges_inMirrorIdentityIndexAndEvents() throws Exception {
+        TestTenant tenant = seededTenant(20);
+        poll();
+        runWork(tenant);
+        events(tenant);
+        SimulatedOrganization org = tenant.organization();
+        List<ObjectNode> withEmail = org.candidates().stream().filter(c -> c.has("primaryEmailAddress"))
+                .filter(c -> c.get("applicationIds").size() > 0).toList();
+        ObjectNode deleted = withEmail.get(0);
+        ObjectNode mergedAway = withEmail.get(1);
+        ObjectNode survivor = withEmail.get(2);
+        String deletedEmail = deleted.get("primaryEmailAddress").get("value").asText();
+        String mergedEmail = mergedAway.get("primaryEmailAddress").get("value").asText();
+        org.deleteCandidate(deleted.get("id").asText());
+        org.mergeCandidates(mergedAway.get("id").asText(), survivor.get("id").asText());
+        state.requestFullPass(tenant.tenantId(), "applications");
+        state.requestFullPass(tenant.tenantId(), "candidates");
+
+        poll();
+        runWork(tenant);
+
+        assertMirrorEqualsAshby(tenant);
+        assertThat(mirror.get(tenant.tenantId(), "CANDIDATE", deleted.get("id").asText(), MirrorStore.ITEM).orElseThrow().deleted()).isTrue();
+        assertThat(identity.candidateForEmail(tenant.tenantId(), deletedEmail)).isEmpty();
+        assertThat(identity.candidateForEmail(tenant.tenantId(), mergedEmail)).contains(survivor.get("id").asText());
+        List<JsonNode> events = events(tenant);
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.path("type").asText()).isEqualTo("candidate.deleted");
+            assertThat(e.path("entityId").asText()).isEqualTo(deleted.get("id").asText());
+        });
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.path("type").asText()).isEqualTo("candidate.merged");
+            assertThat(e.path("data").path("mergedIntoCandidateId").asText()).isEqualTo(survivor.get("id").asText());
+        });
+        assertThat(events).anySatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("application.deleted"));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private TestTenant seededTenant(int candidates) {
+        TestTenant tenant = TestTenants.register(aws, simulator, tenants, 600_000);
+        SeededTenantGenerator.seed(candidates).candidates(candidates).jobs(6).users(8).generate(tenant.organization());
+        // the pass visits every active tenant: earlier tests' tenants are paused so faults and counts stay ours
+        tenants.listActive().stream().filter(t -> !t.tenantId().equals(tenant.tenantId()))
+                .forEach(t -> tenants.save(new TenantConfig(t.tenantId(), TenantStatus.PAUSED, t.requestsPerMinute())));
+        return tenant;
+    }
+
+    private static JsonPath poll() {
+        return JsonPath.from(LambdaInvoker.invoke(LambdaEvents.scheduled()));
+    }
+
+    /** Runs the tenant's fanned-out work items as the commands function would, until the queue has none left. */
+    private void runWork(TestTenant tenant) throws Exception {
+        String queue = aws.queueUrl("WorkQueue");
+        while (true) {
+            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
+                    .visibilityTimeout(300)).messages();
+            if (messages.isEmpty()) return;
+            for (Message message : messages) {
+                if (JSON.readTree(message.body()).path("tenantId").asText().equals(tenant.tenantId())) {
+                    SQSEvent.SQSMessage sqsMessage = new SQSEvent.SQSMessage();
+                    sqsMessage.setMessageId(message.messageId());
+                    sqsMessage.setBody(message.body());
+                    dispatcher.process(sqsMessage);
+                }
+                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));
+            }
+        }
+    }
+
+    /** Every outbound event for the tenant so far (removed from the queue). */
+    private List<JsonNode> events(TestTenant tenant) throws Exception {
+        String queue = aws.queueUrl("EventsQueue");
+        List<JsonNode> events = new ArrayList<>();
+        while (true) {
+            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
+                    .visibilityTimeout(300)).messages();
+            if (messages.isEmpty()) return events;
+            for (Message message : messages) {
+                JsonNode event = JSON.readTree(message.body());
+                if (event.path("tenantId").asText().equals(tenant.tenantId())) events.add(event);
+                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));
+            }
+        }
+    }
+
+    private static Map<String, JsonNode> latestDocuments(List<JsonNode> events) {
+        Map<String, JsonNode> documents = new HashMap<>();
+        events.stream().filter(e -> e.path("type").asText().equals(CandidateDocuments.UPSERTED))
+                .forEach(e -> documents.put(e.path("entityId").asText(), e));
+        return documents;
+    }
+
+    private long calls(TestTenant tenant, String endpoint) {
+        return simulator.requestLog(endpoint).stream().filter(r -> tenant.apiKey().equals(r.apiKey()) && r.httpStatus() == 200).count();
+    }
+
+    private static List<String> candidateIds(SimulatedOrganization org) {
+        return org.candidates().stream().map(c -> c.get("id").asText()).toList();
+    }
+
+    private static Map<String, String> applicationVersions(SimulatedOrganization org) {
+        return org.applications().stream().collect(Collectors.toMap(a -> a.get("id").asText(), a -> a.get("updatedAt").asText()));
+    }
+
+    private void assertMirrorEqualsAshby(TestTenant tenant) {
+        String t = tenant.tenantId();
+        SimulatedOrganization org = tenant.organization();
+        Map<String, JsonNode> candidates = live(t, "CANDIDATE");
+        assertThat(candidates.keySet()).containsExactlyInAnyOrderElementsOf(candidateIds(org));
+        for (ObjectNode candidate : org.candidates()) {
+            String id = candidate.get("id").asText();
+            assertThat(canonical(candidates.get(id))).as("candidate %s", id).isEqualTo(canonical(candidate));
+            Map<String, JsonNode> notes = mirror.children(t, "CANDIDATE", id, MirrorStore.NOTE).stream()
+                    .collect(Collectors.toMap(n -> n.data().get("id").asText(), MirrorRow::data));
+            Map<String, JsonNode> expectedNotes = org.notes(id).stream().collect(Collectors.toMap(n -> n.get("id").asText(), n -> n));
+            assertThat(canonical(notes)).as("notes of %s", id).isEqualTo(canonical(expectedNotes));
+            if (candidate.has("resumeFileHandle")) {
+                String fileId = candidate.get("resumeFileHandle").get("id").asText();
+                JsonNode file = mirror.get(t, "CANDIDATE", id, MirrorStore.FILE + fileId).orElseThrow().data();
+                byte[] stored = s3.getObjectAsBytes(r -> r.bucket(file.get("bucket").asText()).key(file.get("key").asText())).asByteArray();
+                byte[] original = org.files().stream().filter(f -> f.id().equals(fileId)).findFirst().orElseThrow().bytes();
+                assertThat(stored).isEqualTo(original);
+                assertThat(file.get("isResume").asBoolean()).isTrue();
+            }
+            if (candidate.has("primaryEmailAddress")) {
+                assertThat(identity.candidateForEmail(t, candidate.get("primaryEmailAddress").get("value").asText())).contains(id);
+            }
+        }
+        Map<String, JsonNode> applications = live(t, "APPLICATION");
+        assertThat(applications.keySet()).containsExactlyInAnyOrderElementsOf(org.applications().stream().map(a -> a.get("id").asText()).toList());
+        for (ObjectNode application : org.applications()) {
+            String id = application.get("id").asText();
+            JsonNode history = application.get("applicationHistory");
+            ObjectNode withoutHistory = application.deepCopy();
+            withoutHistory.remove("applicationHistory");
+            assertThat(canonical(applications.get(id))).as("application %s", id).isEqualTo(canonical(withoutHistory));
+            assertThat(canonical(mirror.get(t, "APPLICATION", id, MirrorStore.HISTORY).orElseThrow().data())).as("history of %s", id)
+                    .isEqualTo(canonical(history));
+        }
+        assertSame(t, "JOB", org.jobs());
+        assertSame(t, "USER", org.users());
+        assertSame(t, "ARCHIVE_REASON", org.archiveReasons());
+        assertSame(t, "SOURCE", org.sources());
+        assertSame(t, "TAG", org.tags());
+        assertSame(t, "CUSTOM_FIELD", org.customFieldDefinitions());
+    }
+
+    private void assertSame(String tenantId, String type, List<ObjectNode> expected) {
+        Map<String, JsonNode> mirrored = live(tenantId, type);
+        assertThat(mirrored.keySet()).as(type).containsExactlyInAnyOrderElementsOf(expected.stream().map(e -> e.get("id").asText()).toList());
+        expected.forEach(e -> assertThat(canonical(mirrored.get(e.get("id").asText()))).as("%s %s", type, e.get("id")).isEqualTo(canonical(e)));
+    }
+
+    /**
+     * The same JSON read the same way: numbers compare by value, and a null field equals an absent one (the client's
+     * mapper drops explicit nulls; Ashby's optional fields mean the same either way).
+     */
+    private static JsonNode canonical(Object value) {
+        try {
+            return withoutNulls(JSON.readTree(JSON.writeValueAsString(value)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode withoutNulls(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            List<String> nulls = new ArrayList<>();
+            object.properties().forEach(p -> {
+                if (p.getValue().isNull()) nulls.add(p.getKey());
+                else withoutNulls(p.getValue());
+            });
+            object.remove(nulls);
+        } else if (node.isArray()) {
+            node.forEach(PollerHandlerTest::withoutNulls);
+        }
+        return node;
+    }
+
+    private Map<String, JsonNode> live(String tenantId, String type) {
+        return mirror.all(tenantId, type).stream().filter(r -> !r.deleted())
+                .collect(Collectors.toMap(MirrorRow::entityId, MirrorRow::data));
     }
 }

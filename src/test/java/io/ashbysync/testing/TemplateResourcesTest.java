@@ -21,10 +21,19 @@ class TemplateResourcesTest {
                 .containsExactly("TenantsTable", "IdentityTable", "IdempotencyTable", "MirrorTable");
         assertThat(template.tables()).allSatisfy(table -> {
             assertThat(table.keySchema()).containsExactly(new Key("pk", "HASH"), new Key("sk", "RANGE"));
-            assertThat(table.attributeTypes()).isEqualTo(Map.of("pk", "S", "sk", "S"));
+            assertThat(table.attributeTypes()).containsAllEntriesOf(Map.of("pk", "S", "sk", "S"));
             assertThat(table.billingMode()).isEqualTo("PAY_PER_REQUEST");
-            assertThat(table.globalSecondaryIndexes()).isEmpty();
         });
+        assertThat(template.tables()).filteredOn(t -> !t.logicalId().equals("MirrorTable"))
+                .allSatisfy(table -> assertThat(table.globalSecondaryIndexes()).isEmpty());
+    }
+
+    @Test
+    void mirrorTable_indexesRecordsByTenantAndType_forThePollersReconciliation() {
+        TemplateResources.Table mirror = template.table("MirrorTable");
+        assertThat(mirror.attributeTypes()).isEqualTo(Map.of("pk", "S", "sk", "S", "tenantType", "S"));
+        assertThat(mirror.globalSecondaryIndexes()).containsExactly(new TemplateResources.GlobalSecondaryIndex("ByTenantType",
+                java.util.List.of(new Key("tenantType", "HASH"), new Key("pk", "RANGE")), "ALL"));
     }
 
     @Test

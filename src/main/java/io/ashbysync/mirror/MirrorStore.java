@@ -1,0 +1,275 @@
+package io.ashbysync.mirror;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ashbysync.platform.AwsResources;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+/**
+ * The mirror of Ashby in the mirror table. Keys:
+ * <ul>
+ *   <li>{@code pk=TENANT#<tenantId>#<TYPE>#<ashbyId>, sk=ITEM}: the record; {@code tenantType=TENANT#<tenantId>#<TYPE>}
+ *       puts it in the {@code ByTenantType} index (every record of one type of one tenant).</li>
+ *   <li>children under the same pk: {@code sk=HISTORY} (an application's stage history), {@code NOTE#<noteId>} and
+ *       {@code FILE#<fileId>} (a candidate's notes and stored files).</li>
+ * </ul>
+ * Writes are conditional on the version: Ashby's {@code updatedAt} where the entity has one (never older over newer),
+ * else a content hash (nothing written when unchanged). A write that changes nothing reports {@code false}, so the
+ * caller emits nothing.
+ */
+@ApplicationScoped
+public class MirrorStore {
+    public static final String ITEM = "ITEM";
+    public static final String HISTORY = "HISTORY";
+    public static final String NOTE = "NOTE#";
+    public static final String FILE = "FILE#";
+    static final String BY_TENANT_TYPE = "ByTenantType";
+
+    /**
+     * Ashby's JSON kept as Ashby sent it, explicit nulls included (the application's mapper leaves nulls out, which
+     * would make a stored record differ from Ashby's).
+     */
+    private static final ObjectMapper RAW_JSON = new ObjectMapper();
+
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
+    private final ObjectMapper mapper;
+
+    /** What an upsert did. */
+    public enum Write {
+        CREATED, UPDATED, UNCHANGED;
+
+        public boolean changed() {
+            return this != UNCHANGED;
+        }
+    }
+
+    public MirrorStore(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper) {
+        this.dynamo = dynamo;
+        this.resources = resources;
+        this.mapper = mapper;
+    }
+
+    public static String partitionKey(String tenantId, String entityType, String entityId) {
+        return tenantType(tenantId, entityType) + "#" + entityId;
+    }
+
+    static String tenantType(String tenantId, String entityType) {
+        return "TENANT#" + tenantId + "#" + entityType;
+    }
+
+    /**
+     * Writes a record if it is new, newer, or (same version) different; stamps {@code seenPass} either way when one
+     * is given, so a full listing can tell which mirrored ids Ashby no longer has.
+     *
+     * @param updatedAt null for entities without one (versioned by content hash)
+     * @return what the write did
+     */
+    public Write upsert(String tenantId, String entityType, String entityId, Instant updatedAt, JsonNode data,
+                          String seenPass, Map<String, AttributeValue> extra) {
+        String hash = hash(data);
+        Map<String, AttributeValue> set = new HashMap<>();
+        set.put("tenantType", s(tenantType(tenantId, entityType)));
+        set.put("tenantId", s(tenantId));
+        set.put("entityType", s(entityType));
+        set.put("entityId", s(entityId));
+        set.put("hash", s(hash));
+        set.put("data", s(json(data)));
+        set.put("deleted", AttributeValue.fromBool(false));
+        if (seenPass != null) set.put("seenPass", s(seenPass));
+        if (updatedAt != null) set.put("version", n(updatedAt.toEpochMilli()));
+        set.putAll(extra);
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> assignments = new ArrayList<>();
+        set.forEach((name, value) -> {
+            names.put("#" + name, name);
+            values.put(":" + name, value);
+            assignments.add("#" + name + " = :" + name);
+        });
+        values.put(":true", AttributeValue.fromBool(true));
+        // An update, not a put: attributes written by others (the last document hash) survive.
+        String condition = updatedAt != null
+                ? "attribute_not_exists(pk) OR #deleted = :true OR #version < :version OR (#version = :version AND #hash <> :hash)"
+                : "attribute_not_exists(pk) OR #deleted = :true OR #hash <> :hash";
+        try {
+            Map<String, AttributeValue> old = dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                    .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .returnValues(ReturnValue.UPDATED_OLD)).attributes();
+            boolean existed = old != null && old.containsKey("hash") && !Boolean.TRUE.equals(old.getOrDefault("deleted", AttributeValue.fromBool(false)).bool());
+            return existed ? Write.UPDATED : Write.CREATED;
+        } catch (ConditionalCheckFailedException unchanged) {
+            if (seenPass != null) markSeen(tenantId, entityType, entityId, seenPass);
+            return Write.UNCHANGED;
+        }
+    }
+
+    private void markSeen(String tenantId, String entityType, String entityId, String seenPass) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                    .updateExpression("SET seenPass = :p").conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(Map.of(":p", s(seenPass))));
+        } catch (ConditionalCheckFailedException gone) {
+            // deleted meanwhile: nothing to mark
+        }
+    }
+
+    /** Writes a child row (history, note, file) when its content differs from what is stored. */
+    public boolean upsertChild(String tenantId, String entityType, String entityId, String childKey, JsonNode data) {
+        String hash = hash(data);
+        Map<String, AttributeValue> item = new HashMap<>(key(tenantId, entityType, entityId, childKey));
+        item.put("hash", s(hash));
+        item.put("data", s(json(data)));
+        try {
+            dynamo.putItem(r -> r.tableName(table()).item(item)
+                    .conditionExpression("attribute_not_exists(pk) OR #hash <> :h")
+                    .expressionAttributeNames(Map.of("#hash", "hash"))
+                    .expressionAttributeValues(Map.of(":h", s(hash))));
+            return true;
+        } catch (ConditionalCheckFailedException unchanged) {
+            return false;
+        }
+    }
+
+    public void deleteChild(String tenantId, String entityType, String entityId, String childKey) {
+        dynamo.deleteItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, childKey)));
+    }
+
+    /** Children of one record whose sort key starts with {@code prefix} ({@link #NOTE}, {@link #FILE}). */
+    public List<MirrorRow> children(String tenantId, String entityType, String entityId, String prefix) {
+        List<MirrorRow> rows = new ArrayList<>();
+        dynamo.queryPaginator(r -> r.tableName(table()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expressionAttributeValues(Map.of(":pk", s(partitionKey(tenantId, entityType, entityId)), ":prefix", s(prefix))))
+                .items().forEach(item -> rows.add(row(entityType, entityId, item)));
+        return rows;
+    }
+
+    public Optional<MirrorRow> get(String tenantId, String entityType, String entityId, String sortKey) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table())
+                .key(key(tenantId, entityType, entityId, sortKey)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(row(entityType, entityId, item));
+    }
+
+    /** Several records of one type by id (ITEM rows), in no particular order; missing ids are left out. */
+    public List<MirrorRow> getAll(String tenantId, String entityType, List<String> entityIds) {
+        List<MirrorRow> rows = new ArrayList<>();
+        List<String> distinct = entityIds.stream().distinct().toList();
+        for (int from = 0; from < distinct.size(); from += 100) {
+            List<Map<String, AttributeValue>> keys = distinct.subList(from, Math.min(from + 100, distinct.size())).stream()
+                    .map(id -> key(tenantId, entityType, id, ITEM)).toList();
+            Map<String, KeysAndAttributes> pending = Map.of(table(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            while (!pending.isEmpty()) {
+                Map<String, KeysAndAttributes> request = pending;
+                var response = dynamo.batchGetItem(r -> r.requestItems(request));
+                response.responses().getOrDefault(table(), List.of())
+                        .forEach(item -> rows.add(row(entityType, item.get("entityId").s(), item)));
+                pending = response.unprocessedKeys();
+            }
+        }
+        return rows;
+    }
+
+    /** Every record of one type of one tenant, tombstones included (through the ByTenantType index). */
+    public List<MirrorRow> all(String tenantId, String entityType) {
+        List<MirrorRow> rows = new ArrayList<>();
+        dynamo.queryPaginator(r -> r.tableName(table()).indexName(BY_TENANT_TYPE)
+                        .keyConditionExpression("tenantType = :tt")
+                        .expressionAttributeValues(Map.of(":tt", s(tenantType(tenantId, entityType)))))
+                .items().forEach(item -> rows.add(row(entityType, item.get("entityId").s(), item)));
+        return rows;
+    }
+
+    /** Marks a record deleted in Ashby; the row expires after {@code retention} (DynamoDB TTL). */
+    public boolean tombstone(String tenantId, String entityType, String entityId, Instant expiresAt) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                    .updateExpression("SET deleted = :true, expiresAt = :exp")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(deleted) OR deleted = :false)")
+                    .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true),
+                            ":false", AttributeValue.fromBool(false), ":exp", n(expiresAt.getEpochSecond()))));
+            return true;
+        } catch (ConditionalCheckFailedException already) {
+            return false;
+        }
+    }
+
+    /** Records the hash of the last candidate document sent; false when that document was already sent. */
+    public boolean recordDocumentHash(String tenantId, String candidateId, String documentHash) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, "CANDIDATE", candidateId, ITEM))
+                    .updateExpression("SET documentHash = :d")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(documentHash) OR documentHash <> :d)")
+                    .expressionAttributeValues(Map.of(":d", s(documentHash))));
+            return true;
+        } catch (ConditionalCheckFailedException same) {
+            return false;
+        }
+    }
+
+    public String hash(JsonNode data) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json(data).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
+        }
+    }
+
+    private MirrorRow row(String entityType, String entityId, Map<String, AttributeValue> item) {
+        JsonNode data;
+        try {
+            data = item.containsKey("data") ? mapper.readTree(item.get("data").s()) : null;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("mirror row " + item.get("pk").s() + "/" + item.get("sk").s() + " holds invalid JSON", e);
+        }
+        return new MirrorRow(entityType, entityId, item.get("sk").s(),
+                item.containsKey("version") ? Long.valueOf(item.get("version").n()) : null,
+                item.containsKey("hash") ? item.get("hash").s() : null, data,
+                item.containsKey("deleted") && Boolean.TRUE.equals(item.get("deleted").bool()),
+                item.containsKey("seenPass") ? item.get("seenPass").s() : null,
+                item.containsKey("documentHash") ? item.get("documentHash").s() : null);
+    }
+
+    private String json(JsonNode data) {
+        try {
+            return RAW_JSON.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("mirror data cannot be serialised", e);
+        }
+    }
+
+    private String table() {
+        return resources.mirrorTable();
+    }
+
+    private static Map<String, AttributeValue> key(String tenantId, String entityType, String entityId, String sortKey) {
+        return Map.of("pk", s(partitionKey(tenantId, entityType, entityId)), "sk", s(sortKey));
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,28 @@
+package io.ashbysync.poll;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the poller and the mirror it keeps ({@code ashby-sync.poller.*}). */
+@ConfigMapping(prefix = "ashby-sync.poller")
+public interface PollerConfig {
+    /** S3 bucket that holds copies of candidates' files (Ashby's download URLs expire). */
+    String filesBucket();
+
+    /** How often each token stream is listed in full, so ids missing from Ashby (deleted, merged) are reconciled. */
+    @WithDefault("24h")
+    Duration reconcileInterval();
+
+    /** How often reference lists without sync tokens (archive reasons, sources, templates, postings, stages) are re-read. */
+    @WithDefault("1h")
+    Duration referenceRefreshInterval();
+
+    /** A pass stops starting new pages when less than this is left of the invocation, leaving its checkpoint. */
+    @WithDefault("20s")
+    Duration stopMargin();
+
+    /** How long a tombstone of a deleted Ashby record stays in the mirror (DynamoDB TTL). */
+    @WithDefault("30d")
+    Duration tombstoneRetention();
+}

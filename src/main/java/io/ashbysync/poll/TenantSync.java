@@ -1,0 +1,362 @@
+package io.ashbysync.poll;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.ashby.AshbyClient;
+import io.ashbysync.ashby.AshbyEndpoint;
+import io.ashbysync.ashby.AshbyException;
+import io.ashbysync.ashby.AshbyPage;
+import io.ashbysync.ashby.AshbySession;
+import io.ashbysync.ashby.ListPosition;
+import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.mirror.CandidateDetailsWork;
+import io.ashbysync.mirror.CandidateDocuments;
+import io.ashbysync.mirror.FileCopier;
+import io.ashbysync.mirror.MirrorRow;
+import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.outbound.EventPublisher;
+import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.poll.SyncState.StreamCursor;
+import io.ashbysync.tenant.TenantConfig;
+import io.ashbysync.work.WorkItem;
+import io.ashbysync.work.WorkQueue;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One tenant's sync: the reference lists, then applications, then candidates (so a candidate's document finds its
+ * applications mirrored). Token streams are incremental, checkpointed after every page once the page is durable,
+ * and listed in full every {@code reconcile-interval} to reconcile deletions and merges. Per-candidate details
+ * (history, notes, files, the outbound document) go to the work queue.
+ */
+@ApplicationScoped
+public class TenantSync {
+    private static final Logger LOG = Logger.getLogger(TenantSync.class);
+    static final String REFERENCE_STREAM = "reference";
+
+    /** A listing with sync tokens, mirrored as {@code entityType}. */
+    record TokenStream(String name, AshbyEndpoint endpoint, Map<String, Object> request, String entityType,
+                       String eventEntity, boolean versionedByUpdatedAt, boolean reconciled) {}
+
+    /** A list without sync tokens, re-read whole on the reference cadence; versioned by content hash. */
+    record SnapshotList(AshbyEndpoint endpoint, Map<String, Object> request, String entityType, String eventEntity) {}
+
+    // location.list is left out: its request schema forbids `limit`, which the shared pager always sends.
+    static final List<TokenStream> TOKEN_STREAMS = List.of(
+            new TokenStream("users", AshbyEndpoint.USER_LIST, Map.of("includeDeactivated", true), "USER", "user", true, false),
+            new TokenStream("departments", AshbyEndpoint.DEPARTMENT_LIST, Map.of("includeArchived", true), "DEPARTMENT", "department", true, false),
+            new TokenStream("candidateTags", AshbyEndpoint.CANDIDATE_TAG_LIST, Map.of("includeArchived", true), "TAG", "candidateTag", false, false),
+            new TokenStream("customFields", AshbyEndpoint.CUSTOM_FIELD_LIST, Map.of("includeArchived", true), "CUSTOM_FIELD", "customField", false, false),
+            new TokenStream("interviewPlans", AshbyEndpoint.INTERVIEW_PLAN_LIST, Map.of("includeArchived", true), "INTERVIEW_PLAN", "interviewPlan", true, false),
+            new TokenStream("jobs", AshbyEndpoint.JOB_LIST, Map.of("status", List.of("Draft", "Open", "Closed", "Archived")), "JOB", "job", true, false),
+            new TokenStream("applications", AshbyEndpoint.APPLICATION_LIST, Map.of(), CandidateDocuments.APPLICATION, "application", true, true),
+            new TokenStream("candidates", AshbyEndpoint.CANDIDATE_LIST, Map.of(), CandidateDocuments.CANDIDATE, "candidate", true, true));
+
+    static final List<SnapshotList> SNAPSHOT_LISTS = List.of(
+            new SnapshotList(AshbyEndpoint.ARCHIVE_REASON_LIST, Map.of("includeArchived", true), "ARCHIVE_REASON", "archiveReason"),
+            new SnapshotList(AshbyEndpoint.SOURCE_LIST, Map.of("includeArchived", true), "SOURCE", "source"),
+            new SnapshotList(AshbyEndpoint.COMMUNICATION_TEMPLATE_LIST, Map.of(), "COMMUNICATION_TEMPLATE", "communicationTemplate"),
+            new SnapshotList(AshbyEndpoint.JOB_POSTING_LIST, Map.of(), "JOB_POSTING", "jobPosting"));
+
+    /** How a tenant's sync ended in this invocation. */
+    public enum Outcome { DRAINED, OUT_OF_TIME }
+
+    private final AshbyClient ashby;
+    private final MirrorStore mirror;
+    private final SyncState state;
+    private final IdentityIndex identity;
+    private final EventPublisher events;
+    private final WorkQueue work;
+    private final FileCopier files;
+    private final PollerConfig config;
+    private final ObjectMapper mapper;
+    private final Clock clock = Clock.systemUTC();
+
+    public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
+                      WorkQueue work, FileCopier files, PollerConfig config, ObjectMapper mapper) {
+        this.ashby = ashby;
+        this.mirror = mirror;
+        this.state = state;
+        this.identity = identity;
+        this.events = events;
+        this.work = work;
+        this.files = files;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    public Outcome sync(TenantConfig tenant, Instant deadline) {
+        AshbySession session = ashby.forTenant(tenant);
+        Instant started = clock.instant();
+        Map<String, Long> applied = new LinkedHashMap<>();
+        refreshSnapshots(session, applied);
+        for (TokenStream stream : TOKEN_STREAMS) {
+            Outcome outcome;
+            try {
+                outcome = runStream(session, stream, deadline, applied);
+            } catch (AshbyException.MissingPermission missing) {
+                LOG.warnf("tenant %s: key lacks %s, stream %s skipped", tenant.tenantId(), missing.permission(), stream.name());
+                continue;
+            }
+            saveStatus(tenant.tenantId(), started, applied, outcome == Outcome.DRAINED ? "running" : "out_of_time");
+            if (outcome == Outcome.OUT_OF_TIME) return outcome;
+        }
+        saveStatus(tenant.tenantId(), started, applied, "drained");
+        return Outcome.DRAINED;
+    }
+
+    // ---- token streams --------------------------------------------------------------------------------------------
+
+    private Outcome runStream(AshbySession session, TokenStream stream, Instant deadline, Map<String, Long> applied) {
+        String tenantId = session.tenantId();
+        StreamCursor cursor = state.cursor(tenantId, stream.name());
+        if (cursor.pendingToken() != null) {
+            // a full pass drained but its reconciliation did not finish: finish it before anything else
+            reconcile(tenantId, stream, cursor.passId());
+            cursor = complete(tenantId, stream, cursor, cursor.pendingToken(), true);
+        }
+        boolean restarted = false;
+        while (true) {
+            try {
+                return pages(session, stream, cursor, deadline, applied);
+            } catch (AshbyException.SyncStateExpired expired) {
+                if (restarted) throw expired;
+                restarted = true;
+                LOG.infof("tenant %s stream %s: %s, restarting from a full listing", tenantId, stream.name(), expired.code());
+                cursor = new StreamCursor(null, null, null, null, null, null, 0, cursor.lastFullCount());
+                state.saveCursor(tenantId, stream.name(), cursor);
+            }
+        }
+    }
+
+    private Outcome pages(AshbySession session, TokenStream stream, StreamCursor cursor, Instant deadline, Map<String, Long> applied) {
+        String tenantId = session.tenantId();
+        ListPosition from;
+        String passId;
+        long records;
+        if (cursor.inPass()) {
+            from = new ListPosition(cursor.passToken(), cursor.cursor());
+            passId = cursor.passId();
+            records = cursor.passRecords();
+        } else {
+            boolean reconcileDue = stream.reconciled() && (cursor.lastFullAt() == null
+                    || cursor.lastFullAt().plus(config.reconcileInterval()).isBefore(clock.instant()));
+            from = cursor.syncToken() == null || reconcileDue ? ListPosition.FULL : ListPosition.incrementalFrom(cursor.syncToken());
+            passId = UUID.randomUUID().toString();
+            records = 0;
+        }
+        boolean full = from.isFull();
+        try (Stream<AshbyPage<JsonNode>> listing = session.pages(stream.endpoint(), stream.request(), JsonNode.class, from)) {
+            Iterator<AshbyPage<JsonNode>> it = listing.iterator();
+            while (it.hasNext()) {
+                AshbyPage<JsonNode> page = it.next();
+                apply(session, stream, page.results(), full ? passId : null, full);
+                records += page.results().size();
+                applied.merge(stream.name(), (long) page.results().size(), Long::sum);
+                if (page.last()) {
+                    if (page.newSyncToken() == null) {
+                        throw new IllegalStateException(stream.endpoint() + " drained without a sync token");
+                    }
+                    StreamCursor drained = new StreamCursor(cursor.syncToken(), passId, from.syncToken(), null,
+                            full && stream.reconciled() ? page.newSyncToken() : null, cursor.lastFullAt(), records, cursor.lastFullCount());
+                    if (full && stream.reconciled()) {
+                        state.saveCursor(tenantId, stream.name(), drained);
+                        reconcile(tenantId, stream, passId);
+                    }
+                    complete(tenantId, stream, drained, page.newSyncToken(), full);
+                    return Outcome.DRAINED;
+                }
+                StreamCursor checkpoint = new StreamCursor(cursor.syncToken(), passId, from.syncToken(), page.next().cursor(),
+                        null, cursor.lastFullAt(), records, cursor.lastFullCount());
+                state.saveCursor(tenantId, stream.name(), checkpoint);
+                if (clock.instant().isAfter(deadline)) return Outcome.OUT_OF_TIME;
+            }
+        }
+        throw new IllegalStateException(stream.endpoint() + " listing ended without a last page");
+    }
+
+    private StreamCursor complete(String tenantId, TokenStream stream, StreamCursor pass, String newToken, boolean full) {
+        StreamCursor done = new StreamCursor(newToken, null, null, null, null,
+                full ? clock.instant() : pass.lastFullAt(), pass.passRecords(), full ? pass.passRecords() : pass.lastFullCount());
+        state.saveCursor(tenantId, stream.name(), done);
+        return done;
+    }
+
+    /** Writes one page to the mirror, then the identity index, events and work items: all before the checkpoint. */
+    private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass) {
+        String tenantId = session.tenantId();
+        List<OutboundEvent> changedEvents = new ArrayList<>();
+        Map<String, List<String>> applicationsByCandidate = new LinkedHashMap<>();
+        List<WorkItem> items = new ArrayList<>();
+        for (JsonNode record : results) {
+            String id = record.path("id").asText();
+            Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+            Map<String, AttributeValue> extra = new LinkedHashMap<>();
+            if (stream.entityType().equals(CandidateDocuments.APPLICATION)) {
+                extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
+            }
+            MirrorStore.Write write = mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra);
+            if (!write.changed()) continue;
+            switch (stream.entityType()) {
+                case CandidateDocuments.APPLICATION -> {
+                    // a new application on a full pass comes with its candidate's own work item (candidates run next)
+                    if (write == MirrorStore.Write.UPDATED || !fullPass) {
+                        applicationsByCandidate.computeIfAbsent(record.path("candidate").path("id").asText(), c -> new ArrayList<>()).add(id);
+                    }
+                }
+                case CandidateDocuments.CANDIDATE -> {
+                    linkIdentity(tenantId, record);
+                    items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
+                }
+                default -> changedEvents.add(upserted(tenantId, stream.eventEntity(), id, updatedAt, record));
+            }
+        }
+        applicationsByCandidate.forEach((candidateId, applicationIds) ->
+                items.add(CandidateDetailsWork.item(mapper, tenantId, candidateId, false, applicationIds, UUID.randomUUID().toString())));
+        if (!changedEvents.isEmpty()) events.publish(changedEvents);
+        if (!items.isEmpty()) work.send(items);
+    }
+
+    private void linkIdentity(String tenantId, JsonNode candidate) {
+        List<String> emails = new ArrayList<>();
+        if (candidate.hasNonNull("primaryEmailAddress")) emails.add(candidate.get("primaryEmailAddress").path("value").asText());
+        candidate.path("emailAddresses").forEach(e -> emails.add(e.path("value").asText()));
+        List<String> linkedIns = new ArrayList<>();
+        candidate.path("socialLinks").forEach(l -> {
+            if ("LinkedIn".equals(l.path("type").asText())) linkedIns.add(l.path("url").asText());
+        });
+        identity.link(tenantId, candidate.path("id").asText(), null, emails.stream().distinct().toList(), linkedIns);
+    }
+
+    // ---- reconciliation -------------------------------------------------------------------------------------------
+
+    /** After a full listing: every live mirrored record the listing did not show is gone from Ashby. */
+    private void reconcile(String tenantId, TokenStream stream, String passId) {
+        Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
+        List<OutboundEvent> gone = new ArrayList<>();
+        for (MirrorRow row : mirror.all(tenantId, stream.entityType())) {
+            if (row.deleted() || passId.equals(row.seenPass())) continue;
+            if (!mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) continue;
+            ObjectNode data = mapper.createObjectNode();
+            if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
+                String survivor = mergedInto(tenantId, row);
+                data.put("candidateId", row.entityId());
+                if (survivor != null) {
+                    identity.merge(tenantId, row.entityId(), survivor);
+                    data.put("mergedIntoCandidateId", survivor);
+                } else {
+                    identity.remove(tenantId, row.entityId());
+                }
+                for (MirrorRow file : mirror.children(tenantId, CandidateDocuments.CANDIDATE, row.entityId(), MirrorStore.FILE)) {
+                    files.delete(file.data().path("key").asText());
+                    mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, row.entityId(), file.childKey());
+                }
+                gone.add(OutboundEvent.of(tenantId + ":candidate:" + row.entityId() + ":gone", survivor != null ? "candidate.merged" : "candidate.deleted",
+                        tenantId, "candidate", row.entityId(), null, data));
+            } else {
+                data.put("applicationId", row.entityId()).put("candidateId", row.data().path("candidate").path("id").asText());
+                gone.add(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
+                        tenantId, "application", row.entityId(), null, data));
+            }
+        }
+        if (!gone.isEmpty()) events.publish(gone);
+    }
+
+    /** A merged-away candidate's applications now belong to the survivor, which the applications stream mirrored. */
+    private String mergedInto(String tenantId, MirrorRow candidate) {
+        List<String> applicationIds = new ArrayList<>();
+        candidate.data().path("applicationIds").forEach(id -> applicationIds.add(id.asText()));
+        return mirror.getAll(tenantId, CandidateDocuments.APPLICATION, applicationIds).stream()
+                .filter(a -> !a.deleted())
+                .map(a -> a.data().path("candidate").path("id").asText())
+                .filter(owner -> !owner.equals(candidate.entityId()))
+                .findFirst().orElse(null);
+    }
+
+    // ---- snapshot lists -------------------------------------------------------------------------------------------
+
+    private void refreshSnapshots(AshbySession session, Map<String, Long> applied) {
+        String tenantId = session.tenantId();
+        StreamCursor last = state.cursor(tenantId, REFERENCE_STREAM);
+        Instant now = clock.instant();
+        if (last.lastFullAt() != null && last.lastFullAt().plus(config.referenceRefreshInterval()).isAfter(now)) return;
+        List<OutboundEvent> changed = new ArrayList<>();
+        long records = 0;
+        for (SnapshotList list : SNAPSHOT_LISTS) {
+            try {
+                for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
+                    records++;
+                    changed.addAll(upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record));
+                }
+            } catch (AshbyException.MissingPermission missing) {
+                LOG.warnf("tenant %s: key lacks %s, %s skipped", tenantId, missing.permission(), list.endpoint());
+            }
+        }
+        // stages hang off plans: the plans stream may not have run yet on a first pass, so list them from Ashby
+        try {
+            List<JsonNode> plans = session.callForList(AshbyEndpoint.INTERVIEW_PLAN_LIST, Map.of("includeArchived", true), JsonNode.class);
+            for (JsonNode plan : plans) {
+                for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()), JsonNode.class)) {
+                    records++;
+                    changed.addAll(upsertSnapshot(tenantId, "INTERVIEW_STAGE", "interviewStage", stage));
+                }
+            }
+        } catch (AshbyException.MissingPermission missing) {
+            LOG.warnf("tenant %s: key lacks %s, interview stages skipped", tenantId, missing.permission());
+        }
+        if (!changed.isEmpty()) events.publish(changed);
+        applied.merge(REFERENCE_STREAM, records, Long::sum);
+        state.saveCursor(tenantId, REFERENCE_STREAM, new StreamCursor(null, null, null, null, null, now, records, records));
+    }
+
+    private List<OutboundEvent> upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record) {
+        String id = record.path("id").asText();
+        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        MirrorStore.Write write = mirror.upsert(tenantId, entityType, id, updatedAt, record, null, Map.of());
+        return write.changed() ? List.of(upserted(tenantId, eventEntity, id, updatedAt, record)) : List.of();
+    }
+
+    private OutboundEvent upserted(String tenantId, String entity, String id, Instant updatedAt, JsonNode record) {
+        String version = updatedAt != null ? updatedAt.toString() : mirror.hash(record);
+        return OutboundEvent.of(tenantId + ":" + entity + ":" + id + ":" + mirror.hash(record), entity + ".upserted",
+                tenantId, entity, id, version, record);
+    }
+
+    // ---- status ---------------------------------------------------------------------------------------------------
+
+    private void saveStatus(String tenantId, Instant started, Map<String, Long> applied, String phase) {
+        Instant now = clock.instant();
+        double minutes = Math.max(Duration.between(started, now).toMillis(), 1) / 60_000.0;
+        long total = applied.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, AttributeValue> status = new LinkedHashMap<>();
+        status.put("phase", AttributeValue.fromS(phase));
+        status.put("runStartedAt", AttributeValue.fromS(started.toString()));
+        status.put("updatedAt", AttributeValue.fromS(now.toString()));
+        status.put("recordsThisRun", AttributeValue.fromN(Long.toString(total)));
+        status.put("recordsPerMinute", AttributeValue.fromN(Long.toString(Math.round(total / minutes))));
+        Map<String, AttributeValue> perStream = new LinkedHashMap<>();
+        applied.forEach((name, count) -> perStream.put(name, AttributeValue.fromN(Long.toString(count))));
+        status.put("streams", AttributeValue.fromM(perStream));
+        StreamCursor candidates = state.cursor(tenantId, "candidates");
+        long candidatesPerMinute = Math.round(applied.getOrDefault("candidates", 0L) / minutes);
+        status.put("candidatesInPass", AttributeValue.fromN(Long.toString(candidates.passRecords())));
+        status.put("candidatesLastFullPass", AttributeValue.fromN(Long.toString(candidates.lastFullCount())));
+        if (candidates.inPass() && candidatesPerMinute > 0 && candidates.lastFullCount() > candidates.passRecords()) {
+            long etaSeconds = (candidates.lastFullCount() - candidates.passRecords()) * 60 / candidatesPerMinute;
+            status.put("etaSeconds", AttributeValue.fromN(Long.toString(etaSeconds)));
+        }
+        state.saveStatus(tenantId, status);
+    }
+}
