@@ -14,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
@@ -58,6 +59,15 @@ public final class LocalAws implements AutoCloseable {
         this.ssm = SsmClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
                 .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
         this.resources = new ResourceProvisioner(dynamoDb, sqs).provision(template, stackName);
+        try (S3Client s3 = S3Client.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+                .credentialsProvider(credentials()).forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build()) {
+            s3.createBucket(r -> r.bucket(filesBucket()));
+        }
+    }
+
+    /** The template's FilesBucket (stored resumes and attachments), named after the stack. */
+    public String filesBucket() {
+        return resources.stackName() + "-files";
     }
 
     /** Starts both servers and creates the template's resources under a fresh stack name. */
@@ -151,6 +161,7 @@ public final class LocalAws implements AutoCloseable {
             putRegionAndCredentials(config, service);
         }
         config.put("quarkus.s3.path-style-access", "true");
+        config.put("ashby-sync.poller.files-bucket", filesBucket());
         config.put("quarkus.sqs.endpoint-override", sqsEndpoint.toString());
         putRegionAndCredentials(config, "sqs");
         config.put("quarkus.devservices.enabled", "false");
