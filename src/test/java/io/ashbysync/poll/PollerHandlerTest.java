@@ -196,7 +196,8 @@ class PollerHandlerTest {
     @ValueSource(strings = {"sync_token_expired", "sync_token_invalid", "incremental_sync_too_large",
         "next_cursor_expired", "invalid_next_cursor", "cursor_invalid"})
     void expiredSyncState_restartsTheStreamFromFull_andReachesEquality(String code) throws Exception {
-        TestTenant tenant = seededTenant(25);
+        int candidates = 8;
+        TestTenant tenant = seededTenant(candidates);
         poll();
         runWork(tenant);
         events(tenant);
@@ -208,7 +209,7 @@ class PollerHandlerTest {
         runWork(tenant);
 
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
-        assertThat(state.cursor(tenant.tenantId(), "candidates").lastFullCount()).isEqualTo(25);
+        assertThat(state.cursor(tenant.tenantId(), "candidates").lastFullCount()).isEqualTo(candidates);
         assertMirrorEqualsAshby(tenant);
     }
 
