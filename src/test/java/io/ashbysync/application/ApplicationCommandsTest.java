@@ -13,6 +13,7 @@ import io.ashbysync.ashby.simulator.SeededTenantGenerator.SeededTenant;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LocalAws;
@@ -48,7 +49,7 @@ class ApplicationCommandsTest {
     @Inject
     DelayedRejections delayed;
 
-    private QueueDriver driver;
+    private CommandHarness driver;
     private TestTenant tenant;
     private SimulatedOrganization org;
     private SeededTenant seeded;
@@ -56,7 +57,7 @@ class ApplicationCommandsTest {
 
     @BeforeEach
     void setUp() {
-        driver = new QueueDriver(aws);
+        driver = new CommandHarness(aws);
         tenant = TestTenants.register(aws, simulator, tenants, 600_000);
         org = tenant.organization();
         seeded = SeededTenantGenerator.seed(7).candidates(40).jobs(3).users(4).generate(org);

@@ -59,17 +59,39 @@ public final class CommandHarness {
                 .messageGroupId(group).messageDeduplicationId(UUID.randomUUID().toString()));
     }
 
-    /** One poll of the queue and one invocation; returns the ids of the messages the function reported as failed. */
+    /** One poll of the commands queue and one invocation; returns the ids of the messages reported as failed. */
     public List<String> deliverOnce() {
-        List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(commandsQueue()).maxNumberOfMessages(10)
-                .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-        if (messages.isEmpty()) return List.of();
+        List<String> failed = deliverOnce(commandsQueue(), 1);
+        return failed == null ? List.of() : failed;
+    }
+
+    /** Delivers from the commands queue and the work queue until neither has a message. */
+    public void drain() {
+        for (int round = 0; round < 20_000; round++) {
+            boolean commandsDelivered = deliveredAny(commandsQueue());
+            boolean workDelivered = deliveredAny(aws.queueUrl("WorkQueue"));
+            if (!commandsDelivered && !workDelivered) return;
+        }
+        throw new AssertionError("the queues never emptied");
+    }
+
+    /** One delivery from the queue; false when it had no message. */
+    private boolean deliveredAny(String queueUrl) {
+        return deliverOnce(queueUrl, 0) != null;
+    }
+
+    /** Null when the queue had no message, else the ids the function reported as failed. */
+    private List<String> deliverOnce(String queueUrl, int waitSeconds) {
+        List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+                .waitTimeSeconds(waitSeconds).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        if (messages.isEmpty()) return null;
         ObjectNode event = JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
+        String queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         for (Message m : messages) {
             ObjectNode record = records.addObject().put("messageId", m.messageId()).put("receiptHandle", m.receiptHandle())
                     .put("body", m.body()).put("eventSource", "aws:sqs").put("awsRegion", LocalAws.REGION)
-                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + commandsQueue().substring(commandsQueue().lastIndexOf('/') + 1));
+                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + queueName);
             ObjectNode attributes = record.putObject("attributes");
             m.attributesAsStrings().forEach(attributes::put);
         }
@@ -77,9 +99,9 @@ public final class CommandHarness {
         List<String> failed = JsonPath.from(response).getList("batchItemFailures.itemIdentifier", String.class);
         for (Message m : messages) {
             if (failed.contains(m.messageId())) {
-                aws.sqs().changeMessageVisibility(r -> r.queueUrl(commandsQueue()).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+                aws.sqs().changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
             } else {
-                aws.sqs().deleteMessage(r -> r.queueUrl(commandsQueue()).receiptHandle(m.receiptHandle()));
+                aws.sqs().deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
             }
         }
         return failed;
@@ -94,14 +116,19 @@ public final class CommandHarness {
 
     /** Every command.result event for the command, in arrival order. */
     public List<JsonNode> results(String commandId) {
+        return events("command.result", commandId);
+    }
+
+    /** Every event of the type about the entity, in arrival order. */
+    public List<JsonNode> events(String type, String entityId) {
         drainEvents();
-        List<JsonNode> results = new ArrayList<>();
+        List<JsonNode> matching = new ArrayList<>();
         for (JsonNode event : EVENTS) {
-            if ("command.result".equals(event.path("type").asText()) && commandId.equals(event.path("entityId").asText())) {
-                results.add(event);
+            if (type.equals(event.path("type").asText()) && entityId.equals(event.path("entityId").asText())) {
+                matching.add(event);
             }
         }
-        return results;
+        return matching;
     }
 
     /** The single result of the command; fails if there is not exactly one. */
