@@ -1,5 +1,6 @@
 package io.ashbysync.identity;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,7 +68,8 @@ public class IdentityIndex {
 
     /**
      * Points the profile id (when given), every email and LinkedIn URL at the candidate, and records them on the
-     * candidate's row. Keys already known for the candidate are kept (Ashby keeps alternate emails too).
+     * candidate's row. Keys already known for the candidate are kept (an export links what it wrote before Ashby
+     * lists it).
      */
     public void link(String tenantId, String candidateId, String findemProfileId, List<String> emails, List<String> linkedInUrls) {
         Identity known = identity(tenantId, candidateId).orElse(new Identity(candidateId, null, Set.of(), Set.of()));
@@ -76,17 +78,45 @@ public class IdentityIndex {
         Set<String> allLinkedIns = new LinkedHashSet<>(known.linkedIns());
         linkedInUrls.stream().map(IdentityKeys::linkedIn).flatMap(Optional::stream).forEach(allLinkedIns::add);
         String profileId = findemProfileId != null ? findemProfileId : known.findemProfileId();
+        write(rows(tenantId, new Identity(candidateId, profileId, allEmails, allLinkedIns)), List.of());
+    }
 
+    /**
+     * The candidate's emails and LinkedIn URLs exactly as Ashby lists them now: pointers to keys Ashby no longer shows
+     * for it are dropped (an email changed in Ashby must stop finding this candidate). The profile id is kept.
+     */
+    public void linkAshbyCandidate(String tenantId, JsonNode candidate) {
+        String candidateId = candidate.path("id").asText();
+        Set<String> emails = new LinkedHashSet<>();
+        if (candidate.hasNonNull("primaryEmailAddress")) {
+            IdentityKeys.email(candidate.get("primaryEmailAddress").path("value").asText()).ifPresent(emails::add);
+        }
+        candidate.path("emailAddresses").forEach(e -> IdentityKeys.email(e.path("value").asText()).ifPresent(emails::add));
+        Set<String> linkedIns = new LinkedHashSet<>();
+        candidate.path("socialLinks").forEach(l -> {
+            if ("LinkedIn".equals(l.path("type").asText())) IdentityKeys.linkedIn(l.path("url").asText()).ifPresent(linkedIns::add);
+        });
+        Identity known = identity(tenantId, candidateId).orElse(new Identity(candidateId, null, Set.of(), Set.of()));
+        Identity now = new Identity(candidateId, known.findemProfileId(), emails, linkedIns);
+        if (now.equals(known)) return;
+        List<String> dropped = new ArrayList<>(keysOf(known));
+        dropped.removeAll(keysOf(now));
+        List<Map<String, AttributeValue>> stale = dropped.stream()
+                .filter(k -> pointer(tenantId, k).map(candidateId::equals).orElse(false))
+                .map(k -> key(tenantId, k)).toList();
+        write(rows(tenantId, now), stale);
+    }
+
+    /** The candidate's row and a pointer row for each of its keys. */
+    private static List<Map<String, AttributeValue>> rows(String tenantId, Identity identity) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> candidate = row(tenantId, CANDIDATE + candidateId);
-        if (profileId != null) candidate.put("findemProfileId", AttributeValue.fromS(profileId));
-        if (!allEmails.isEmpty()) candidate.put("emails", AttributeValue.fromSs(List.copyOf(allEmails)));
-        if (!allLinkedIns.isEmpty()) candidate.put("linkedIns", AttributeValue.fromSs(List.copyOf(allLinkedIns)));
+        Map<String, AttributeValue> candidate = row(tenantId, CANDIDATE + identity.candidateId());
+        if (identity.findemProfileId() != null) candidate.put("findemProfileId", AttributeValue.fromS(identity.findemProfileId()));
+        if (!identity.emails().isEmpty()) candidate.put("emails", AttributeValue.fromSs(List.copyOf(identity.emails())));
+        if (!identity.linkedIns().isEmpty()) candidate.put("linkedIns", AttributeValue.fromSs(List.copyOf(identity.linkedIns())));
         items.add(candidate);
-        if (profileId != null) items.add(pointerRow(tenantId, PROFILE + profileId, candidateId));
-        allEmails.forEach(e -> items.add(pointerRow(tenantId, EMAIL + e, candidateId)));
-        allLinkedIns.forEach(l -> items.add(pointerRow(tenantId, LINKEDIN + l, candidateId)));
-        write(items, List.of());
+        keysOf(identity).forEach(k -> items.add(pointerRow(tenantId, k, identity.candidateId())));
+        return items;
     }
 
     /** A candidate deleted (or anonymised) in Ashby: every pointer to it goes. */

@@ -12,7 +12,7 @@ import io.ashbysync.ashby.ListPosition;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.CandidateDetailsWork;
 import io.ashbysync.mirror.CandidateDocuments;
-import io.ashbysync.mirror.FileCopier;
+import io.ashbysync.mirror.CandidateRemovals;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.outbound.EventPublisher;
@@ -79,20 +79,20 @@ public class TenantSync {
     private final IdentityIndex identity;
     private final EventPublisher events;
     private final WorkQueue work;
-    private final FileCopier files;
+    private final CandidateRemovals removals;
     private final PollerConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
-                      WorkQueue work, FileCopier files, PollerConfig config, ObjectMapper mapper) {
+                      WorkQueue work, CandidateRemovals removals, PollerConfig config, ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.state = state;
         this.identity = identity;
         this.events = events;
         this.work = work;
-        this.files = files;
+        this.removals = removals;
         this.config = config;
         this.mapper = mapper;
     }
@@ -217,7 +217,7 @@ public class TenantSync {
                     }
                 }
                 case CandidateDocuments.CANDIDATE -> {
-                    linkIdentity(tenantId, record);
+                    identity.linkAshbyCandidate(tenantId, record);
                     items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
                 }
                 default -> changedEvents.add(upserted(tenantId, stream.eventEntity(), id, updatedAt, record));
@@ -229,17 +229,6 @@ public class TenantSync {
         if (!items.isEmpty()) work.send(items);
     }
 
-    private void linkIdentity(String tenantId, JsonNode candidate) {
-        List<String> emails = new ArrayList<>();
-        if (candidate.hasNonNull("primaryEmailAddress")) emails.add(candidate.get("primaryEmailAddress").path("value").asText());
-        candidate.path("emailAddresses").forEach(e -> emails.add(e.path("value").asText()));
-        List<String> linkedIns = new ArrayList<>();
-        candidate.path("socialLinks").forEach(l -> {
-            if ("LinkedIn".equals(l.path("type").asText())) linkedIns.add(l.path("url").asText());
-        });
-        identity.link(tenantId, candidate.path("id").asText(), null, emails.stream().distinct().toList(), linkedIns);
-    }
-
     // ---- reconciliation -------------------------------------------------------------------------------------------
 
     /** After a full listing: every live mirrored record the listing did not show is gone from Ashby. */
@@ -248,24 +237,11 @@ public class TenantSync {
         List<OutboundEvent> gone = new ArrayList<>();
         for (MirrorRow row : mirror.all(tenantId, stream.entityType())) {
             if (row.deleted() || passId.equals(row.seenPass())) continue;
-            if (!mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) continue;
-            ObjectNode data = mapper.createObjectNode();
             if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
-                String survivor = mergedInto(tenantId, row);
-                data.put("candidateId", row.entityId());
-                if (survivor != null) {
-                    identity.merge(tenantId, row.entityId(), survivor);
-                    data.put("mergedIntoCandidateId", survivor);
-                } else {
-                    identity.remove(tenantId, row.entityId());
-                }
-                for (MirrorRow file : mirror.children(tenantId, CandidateDocuments.CANDIDATE, row.entityId(), MirrorStore.FILE)) {
-                    files.delete(file.data().path("key").asText());
-                    mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, row.entityId(), file.childKey());
-                }
-                gone.add(OutboundEvent.of(tenantId + ":candidate:" + row.entityId() + ":gone", survivor != null ? "candidate.merged" : "candidate.deleted",
-                        tenantId, "candidate", row.entityId(), null, data));
-            } else {
+                OutboundEvent removed = removals.remove(tenantId, row.entityId(), mergedInto(tenantId, row), expiresAt);
+                if (removed != null) gone.add(removed);
+            } else if (mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) {
+                ObjectNode data = mapper.createObjectNode();
                 data.put("applicationId", row.entityId()).put("candidateId", row.data().path("candidate").path("id").asText());
                 gone.add(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
                         tenantId, "application", row.entityId(), null, data));

@@ -1,0 +1,65 @@
+package io.ashbysync.mirror;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.outbound.EventPublisher;
+import io.ashbysync.outbound.OutboundEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A candidate gone from Ashby (deleted, anonymised, or merged into another): the mirror row becomes a tombstone,
+ * the stored files are deleted, the identity index forgets it (or re-points it at the survivor of a merge), and
+ * Findem gets one {@code candidate.deleted} or {@code candidate.merged} event. Used by the poller's reconciliation
+ * and by the webhooks; safe to run twice (a second run finds the tombstone and does nothing).
+ */
+@ApplicationScoped
+public class CandidateRemovals {
+    public static final String DELETED = "candidate.deleted";
+    public static final String MERGED = "candidate.merged";
+
+    private final MirrorStore mirror;
+    private final IdentityIndex identity;
+    private final FileCopier files;
+    private final EventPublisher events;
+    private final ObjectMapper mapper;
+
+    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper) {
+        this.mirror = mirror;
+        this.identity = identity;
+        this.files = files;
+        this.events = events;
+        this.mapper = mapper;
+    }
+
+    /**
+     * @param survivorId the candidate it was merged into, or null when it was deleted
+     * @return the event to send, or null when the candidate was already removed
+     */
+    public OutboundEvent remove(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
+        if (!mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
+        if (survivorId != null) {
+            identity.merge(tenantId, candidateId, survivorId);
+        } else {
+            identity.remove(tenantId, candidateId);
+        }
+        for (MirrorRow file : mirror.children(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.FILE)) {
+            files.delete(file.data().path("key").asText());
+            mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, file.childKey());
+        }
+        ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
+        if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);
+        return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,
+                tenantId, "candidate", candidateId, null, data);
+    }
+
+    /** {@link #remove} for one candidate, its event sent at once. */
+    public boolean removeAndPublish(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
+        OutboundEvent event = remove(tenantId, candidateId, survivorId, tombstoneExpiresAt);
+        if (event == null) return false;
+        events.publish(List.of(event));
+        return true;
+    }
+}
