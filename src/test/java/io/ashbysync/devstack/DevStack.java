@@ -165,7 +165,10 @@ public final class DevStack implements AutoCloseable {
         commandsEndpoint = new CommandsEnqueueEndpoint(aws.sqs(), aws.queueUrl("CommandsQueue"));
         signedWebhooks = new SignedWebhookEndpoint(webhookUrl(), tenant.webhookSecret());
         sampleExport = new SampleExport(tenant, commandsEndpoint, httpBase);
-        http.createContext("/", new HttpApiGateway(function("webhooks")));
+        List<HttpApiGateway.Route> routes = new ArrayList<>();
+        template.functions().forEach(definition -> definition.httpRoutes()
+                .forEach(routeKey -> routes.add(HttpApiGateway.Route.of(routeKey, function(definition.name())))));
+        http.createContext("/", new HttpApiGateway(routes));
         http.createContext(CommandsEnqueueEndpoint.PATH, commandsEndpoint);
         http.createContext(SampleExport.PATH, sampleExport);
         http.createContext(SampleExport.FILES_PATH, sampleExport);
@@ -309,7 +312,7 @@ public final class DevStack implements AutoCloseable {
                 The same webhook unsigned, straight to the HTTP API (expect 401):
                   curl -sS -X POST %4$s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
                 """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
-                webhookUrl(), function("webhooks").log(), simulator.baseUrl(), httpBase, commandId, tenant.tenantId()));
+                webhookUrl(), function("http").log(), simulator.baseUrl(), httpBase, commandId, tenant.tenantId()));
     }
 
     /** Stops everything this stack started, in reverse order; safe to call twice (main and the shutdown hook). */

@@ -25,36 +25,65 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The template's HTTP API route {@code POST /webhooks/ashby/{tenantId}} with a Lambda proxy integration (payload
- * format 2.0): the request becomes an API Gateway v2 event for the function (the body's bytes are kept exactly,
- * base64 when they are not UTF-8, because the webhook signature covers them), and the function's response
- * (statusCode, headers, body) becomes the HTTP answer. Other paths get API Gateway's 404.
+ * The template's HTTP API routes with a Lambda proxy integration (payload format 2.0): a request matching a route
+ * key ({@code METHOD /path/{param}}) becomes an API Gateway v2 event for that route's function (the body's bytes are
+ * kept exactly, base64 when they are not UTF-8, because the webhook signature covers them), and the function's
+ * response (statusCode, headers, body) becomes the HTTP answer. Other paths get API Gateway's 404. IAM
+ * authorisation is not enforced locally.
  */
 final class HttpApiGateway implements HttpHandler {
-    static final String ROUTE_KEY = "POST /webhooks/ashby/{tenantId}";
-    private static final Pattern ROUTE = Pattern.compile("/webhooks/ashby/([^/]+)");
+    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z0-9_]+)}");
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final LocalFunction function;
+    /** One route: its key, the path as a pattern with a group per parameter, and the function behind it. */
+    record Route(String routeKey, String method, Pattern path, List<String> parameters, LocalFunction function) {
+        static Route of(String routeKey, LocalFunction function) {
+            String[] methodAndPath = routeKey.split(" ", 2);
+            List<String> parameters = new java.util.ArrayList<>();
+            Matcher m = PARAMETER.matcher(methodAndPath[1]);
+            StringBuilder regex = new StringBuilder();
+            int last = 0;
+            while (m.find()) {
+                regex.append(Pattern.quote(methodAndPath[1].substring(last, m.start()))).append("([^/]+)");
+                parameters.add(m.group(1));
+                last = m.end();
+            }
+            regex.append(Pattern.quote(methodAndPath[1].substring(last)));
+            return new Route(routeKey, methodAndPath[0], Pattern.compile(regex.toString()), List.copyOf(parameters), function);
+        }
+    }
+
+    private final List<Route> routes;
     private final String apiId = "local";
 
-    HttpApiGateway(LocalFunction function) {
-        this.function = function;
+    HttpApiGateway(List<Route> routes) {
+        this.routes = List.copyOf(routes);
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Matcher route = ROUTE.matcher(exchange.getRequestURI().getRawPath());
-            if (!exchange.getRequestMethod().equals("POST") || !route.matches()) {
+            Route route = null;
+            Map<String, String> pathParameters = new LinkedHashMap<>();
+            for (Route candidate : routes) {
+                Matcher m = candidate.path().matcher(exchange.getRequestURI().getRawPath());
+                if (candidate.method().equals(exchange.getRequestMethod()) && m.matches()) {
+                    route = candidate;
+                    for (int i = 0; i < candidate.parameters().size(); i++) {
+                        pathParameters.put(candidate.parameters().get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
+                    }
+                    break;
+                }
+            }
+            if (route == null) {
                 send(exchange, 404, Map.of("Content-Type", "application/json"), "{\"message\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            String tenantId = URLDecoder.decode(route.group(1), StandardCharsets.UTF_8);
+            LocalFunction function = route.function();
             byte[] body = exchange.getRequestBody().readAllBytes();
-            LocalLambdaRuntime.Result result = function.invoke(event(exchange, tenantId, body));
+            LocalLambdaRuntime.Result result = function.invoke(event(exchange, route.routeKey(), pathParameters, body));
             HttpAnswer answer = answer(result.outcome());
             DevConsole.invocation(function.name(), "http:" + exchange.getRequestURI().getRawPath(), result,
                     "status", answer.status());
@@ -65,26 +94,37 @@ final class HttpApiGateway implements HttpHandler {
     record HttpAnswer(int status, Map<String, String> headers, byte[] body) {}
 
     /** The v2 event API Gateway builds for a proxy integration. */
-    String event(HttpExchange exchange, String tenantId, byte[] body) {
+    String event(HttpExchange exchange, String routeKey, Map<String, String> pathParameters, byte[] body) {
         Optional<String> text = utf8(body);
         Instant now = Instant.now();
         String path = exchange.getRequestURI().getRawPath();
         ObjectNode event = JSON.createObjectNode()
                 .put("version", "2.0")
-                .put("routeKey", ROUTE_KEY)
+                .put("routeKey", routeKey)
                 .put("rawPath", path)
                 .put("rawQueryString", Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
         ObjectNode headers = event.putObject("headers");
         // HTTP APIs lower-case header names and join repeated headers with commas.
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
-        event.putObject("pathParameters").put("tenantId", tenantId);
+        ObjectNode parameters = event.putObject("pathParameters");
+        pathParameters.forEach(parameters::put);
+        ObjectNode query = event.putObject("queryStringParameters");
+        // API Gateway joins repeated query parameters with commas, as it does headers.
+        Optional.ofNullable(exchange.getRequestURI().getRawQuery()).stream()
+                .flatMap(q -> java.util.Arrays.stream(q.split("&"))).filter(p -> !p.isEmpty())
+                .forEach(p -> {
+                    String[] kv = p.split("=", 2);
+                    String name = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+                    String value = kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+                    query.put(name, query.has(name) ? query.get(name).asText() + "," + value : value);
+                });
         ObjectNode context = event.putObject("requestContext")
                 .put("accountId", LocalFunction.ACCOUNT_ID)
                 .put("apiId", apiId)
                 .put("domainName", Optional.ofNullable(exchange.getRequestHeaders().getFirst("Host")).orElse("127.0.0.1"))
                 .put("domainPrefix", apiId)
                 .put("requestId", UUID.randomUUID().toString())
-                .put("routeKey", ROUTE_KEY)
+                .put("routeKey", routeKey)
                 .put("stage", "$default")
                 .put("time", REQUEST_TIME.format(now))
                 .put("timeEpoch", now.toEpochMilli());

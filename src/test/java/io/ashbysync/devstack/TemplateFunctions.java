@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,9 +21,10 @@ record TemplateFunctions(List<Definition> functions) {
      * @param name the handler name (the value of {@code QUARKUS_LAMBDA_HANDLER}), also the local function name
      * @param handler the Lambda handler string ({@code class::method}), given to the runtime as {@code _HANDLER}
      * @param literalEnvironment variables whose template value is a plain string
+     * @param httpRoutes the route keys ({@code METHOD /path/{param}}) of its {@code HttpApi} events
      */
     record Definition(String logicalId, String name, String handler, Duration timeout, int memoryMegabytes,
-                      Map<String, String> literalEnvironment) {}
+                      Map<String, String> literalEnvironment, List<String> httpRoutes) {}
 
     static TemplateFunctions load() {
         JsonNode template = CloudFormationYaml.read(TemplateResources.TEMPLATE);
@@ -41,9 +43,16 @@ record TemplateFunctions(List<Definition> functions) {
                 throw new IllegalStateException(resource.getKey() + " in template.yaml sets no QUARKUS_LAMBDA_HANDLER");
             }
             String handler = properties.path("Handler").asText(globals.path("Handler").asText(""));
+            List<String> httpRoutes = new ArrayList<>();
+            properties.path("Events").forEach(event -> {
+                if (event.path("Type").asText().equals("HttpApi")) {
+                    JsonNode route = event.path("Properties");
+                    httpRoutes.add(route.path("Method").asText().toUpperCase(Locale.ROOT) + " " + route.path("Path").asText());
+                }
+            });
             functions.add(new Definition(resource.getKey(), name, handler,
                     Duration.ofSeconds(setting(properties, globals, "Timeout", 3)),
-                    setting(properties, globals, "MemorySize", 128), Map.copyOf(environment)));
+                    setting(properties, globals, "MemorySize", 128), Map.copyOf(environment), List.copyOf(httpRoutes)));
         });
         return new TemplateFunctions(List.copyOf(functions));
     }

@@ -21,14 +21,14 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The `webhooks` function through Quarkus' Lambda event server with API Gateway HTTP API v2 events. */
+/** The `http` function (webhook route) through Quarkus' Lambda event server with API Gateway HTTP API v2 events. */
 @QuarkusTest
-@TestProfile(WebhooksHandlerTest.WebhooksProfile.class)
-class WebhooksHandlerTest {
+@TestProfile(WebhookRouteTest.WebhooksProfile.class)
+class WebhookRouteTest {
     public static class WebhooksProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.lambda.handler", "webhooks");
+            return Map.of("quarkus.lambda.handler", "http");
         }
     }
 
