@@ -14,13 +14,16 @@ WITH_JDK = JAVA_HOME="$$(infra/select-jdk.sh)" && export JAVA_HOME PATH="$$JAVA_
 # moto_server for the tests' local AWS; stops with: pip install 'moto[server]==5.2.1'.
 WITH_MOTO = MOTO_SERVER="$$(infra/find-python-tool.sh moto_server)" && export MOTO_SERVER &&
 
-.PHONY: help test lint package run clean
+BENCH_MAIN := io.ashbysync.devstack.Bench
+
+.PHONY: help test lint package run bench clean
 
 help:
 	@echo "make test     build, run the tests (moto + ElasticMQ) and lint $(TEMPLATE)"
 	@echo "make lint     cfn-lint $(TEMPLATE)"
 	@echo "make package  target/function.zip for the Lambda functions, without tests"
 	@echo "make run      start the local dev stack ($(DEV_STACK_MAIN)) from the test classpath"
+	@echo "make bench    measure initial load, freshness, bulk reject and search on the local stack ($(BENCH_MAIN))"
 
 test:
 	$(WITH_JDK) $(WITH_MOTO) $(MVNW) verify
@@ -44,6 +47,11 @@ package:
 run:
 	$(WITH_JDK) $(MVNW) -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=$(TEST_CLASSPATH_FILE)
 	$(WITH_JDK) $(WITH_MOTO) exec java -cp "target/test-classes:target/classes:$$(cat $(TEST_CLASSPATH_FILE))" $(DEV_STACK_MAIN)
+
+# The same stack as make run, driven and measured by the bench; results in target/bench/results.json.
+bench:
+	$(WITH_JDK) $(MVNW) -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=$(TEST_CLASSPATH_FILE)
+	$(WITH_JDK) $(WITH_MOTO) exec java -cp "target/test-classes:target/classes:$$(cat $(TEST_CLASSPATH_FILE))" $(BENCH_MAIN)
 
 clean:
 	$(WITH_JDK) $(MVNW) -q clean

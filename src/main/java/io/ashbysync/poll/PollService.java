@@ -9,12 +9,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * One scheduled pass over every active tenant. Each tenant is synced under its own lease (one poller per tenant);
- * tenants are independent: one tenant's failure is recorded and the pass goes on with the next.
+ * One scheduled pass over every active tenant. Tenants run side by side (up to {@code tenant-concurrency}, each on a
+ * virtual thread), each under its own lease (one poller per tenant), so a tenant that is large, throttled by Ashby
+ * or failing never holds up another: its failure is recorded and the others go on.
  */
 @ApplicationScoped
 public class PollService {
@@ -36,39 +42,78 @@ public class PollService {
         this.config = config;
     }
 
+    /** What became of one tenant in this pass. */
+    private enum Result { POLLED, UNFINISHED, BUSY, FAILED }
+
+    private record TenantPass(String tenantId, Result result, int rejectionsFired) {}
+
     /** @param invocationEnds when the Lambda invocation runs out of time */
     public PollSummary pollAll(Instant invocationEnds) {
+        Instant stopStarting = invocationEnds.minus(config.stopMargin());
+        Semaphore slots = new Semaphore(Math.max(1, config.tenantConcurrency()));
+        List<Future<TenantPass>> passes = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (TenantConfig tenant : tenants.listActive()) {
+                passes.add(threads.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return pollTenant(tenant, invocationEnds, stopStarting);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+        }
         List<String> polled = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
         List<String> busy = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         int rejectionsFired = 0;
-        Instant stopStarting = invocationEnds.minus(config.stopMargin());
-        for (TenantConfig tenant : tenants.listActive()) {
-            String owner = UUID.randomUUID().toString();
-            MDC.put("tenantId", tenant.tenantId());
+        for (Future<TenantPass> future : passes) {
+            TenantPass pass;
             try {
-                // Due delayed rejections first: they are time-sensitive, and firing is safe under any poller's lease.
-                rejectionsFired += delayedRejections.fireDue(tenant.tenantId(), clock.instant());
-                // the lease outlives the invocation by nothing: a crashed poller's lease frees itself when it would have ended
-                if (!state.acquireLease(tenant.tenantId(), owner, clock.instant(), invocationEnds)) {
-                    busy.add(tenant.tenantId());
-                    continue;
-                }
-                try {
-                    TenantSync.Outcome outcome = sync.sync(tenant, stopStarting);
-                    (outcome == TenantSync.Outcome.DRAINED ? polled : unfinished).add(tenant.tenantId());
-                } finally {
-                    state.releaseLease(tenant.tenantId(), owner);
-                }
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "poll of tenant %s failed: %s", tenant.tenantId(), e.getMessage());
-                failed.add(tenant.tenantId());
-            } finally {
-                MDC.remove("tenantId");
+                pass = future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while polling tenants", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a tenant's poll escaped its own error handling", e.getCause());
+            }
+            rejectionsFired += pass.rejectionsFired();
+            switch (pass.result()) {
+                case POLLED -> polled.add(pass.tenantId());
+                case UNFINISHED -> unfinished.add(pass.tenantId());
+                case BUSY -> busy.add(pass.tenantId());
+                case FAILED -> failed.add(pass.tenantId());
             }
         }
         return new PollSummary(polled, unfinished, busy, failed, rejectionsFired);
+    }
+
+    private TenantPass pollTenant(TenantConfig tenant, Instant invocationEnds, Instant stopStarting) {
+        String owner = UUID.randomUUID().toString();
+        MDC.put("tenantId", tenant.tenantId());
+        int rejectionsFired = 0;
+        try {
+            // Due delayed rejections first: they are time-sensitive, and firing is safe under any poller's lease.
+            rejectionsFired = delayedRejections.fireDue(tenant.tenantId(), clock.instant());
+            // the lease outlives the invocation by nothing: a crashed poller's lease frees itself when it would have ended
+            if (!state.acquireLease(tenant.tenantId(), owner, clock.instant(), invocationEnds)) {
+                return new TenantPass(tenant.tenantId(), Result.BUSY, rejectionsFired);
+            }
+            try {
+                TenantSync.Outcome outcome = sync.sync(tenant, stopStarting);
+                return new TenantPass(tenant.tenantId(), outcome == TenantSync.Outcome.DRAINED ? Result.POLLED : Result.UNFINISHED,
+                        rejectionsFired);
+            } finally {
+                state.releaseLease(tenant.tenantId(), owner);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "poll of tenant %s failed: %s", tenant.tenantId(), e.getMessage());
+            return new TenantPass(tenant.tenantId(), Result.FAILED, rejectionsFired);
+        } finally {
+            MDC.remove("tenantId");
+        }
     }
 
     /**

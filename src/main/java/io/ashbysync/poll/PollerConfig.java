@@ -22,6 +22,17 @@ public interface PollerConfig {
     @WithDefault("20s")
     Duration stopMargin();
 
+    /**
+     * Whether a full pass re-reads the notes of candidates it finds unchanged: notes change without the candidate's
+     * {@code updatedAt}, and Ashby has no tenant-wide note stream. Costs one call per candidate per full pass.
+     */
+    @WithDefault("true")
+    boolean recheckNotesOnFullPass();
+
+    /** Tenants synced at once by one poller invocation, each on its own virtual thread. */
+    @WithDefault("16")
+    int tenantConcurrency();
+
     /** How long a tombstone of a deleted Ashby record stays in the mirror (DynamoDB TTL). */
     @WithDefault("30d")
     Duration tombstoneRetention();

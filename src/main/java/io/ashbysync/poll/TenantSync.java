@@ -53,9 +53,9 @@ public class TenantSync {
     /** A list without sync tokens, re-read whole on the reference cadence; versioned by content hash. */
     record SnapshotList(AshbyEndpoint endpoint, Map<String, Object> request, String entityType, String eventEntity) {}
 
-    // location.list is left out: its request schema forbids `limit`, which the shared pager always sends.
     static final List<TokenStream> TOKEN_STREAMS = List.of(
             new TokenStream("users", AshbyEndpoint.USER_LIST, Map.of("includeDeactivated", true), "USER", "user", true, false),
+            new TokenStream("locations", AshbyEndpoint.LOCATION_LIST, Map.of("includeArchived", true), "LOCATION", "location", false, false),
             new TokenStream("departments", AshbyEndpoint.DEPARTMENT_LIST, Map.of("includeArchived", true), "DEPARTMENT", "department", true, false),
             new TokenStream("candidateTags", AshbyEndpoint.CANDIDATE_TAG_LIST, Map.of("includeArchived", true), "TAG", "candidateTag", false, false),
             new TokenStream("customFields", AshbyEndpoint.CUSTOM_FIELD_LIST, Map.of("includeArchived", true), "CUSTOM_FIELD", "customField", false, false),
@@ -208,7 +208,13 @@ public class TenantSync {
                 extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
             }
             MirrorStore.Write write = mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra);
-            if (!write.changed()) continue;
+            if (!write.changed()) {
+                // Notes change without the candidate's updatedAt: a full pass re-reads them for every candidate.
+                if (fullPass && stream.entityType().equals(CandidateDocuments.CANDIDATE) && config.recheckNotesOnFullPass()) {
+                    items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
+                }
+                continue;
+            }
             switch (stream.entityType()) {
                 case CandidateDocuments.APPLICATION -> {
                     // a new application on a full pass comes with its candidate's own work item (candidates run next)

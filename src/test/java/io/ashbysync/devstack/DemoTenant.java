@@ -25,7 +25,7 @@ record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String
     /** Same data on every run, so a developer sees the same candidates again. */
     private static final long SEED = 42;
 
-    static DemoTenant register(LocalAws aws, AshbySimulator simulator, int candidates) {
+    static DemoTenant register(LocalAws aws, AshbySimulator simulator, int candidates, int requestsPerMinute) {
         String apiKey = "demo_" + randomHex();
         String webhookSecret = randomHex();
         SimulatedOrganization organization = simulator.createOrganization(apiKey);
@@ -34,7 +34,7 @@ record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String
         String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
         putSecureString(aws, apiKeyParameter, apiKey);
         putSecureString(aws, webhookSecretParameter, webhookSecret);
-        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID));
+        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
         return new DemoTenant(TENANT_ID, apiKey, apiKeyParameter, webhookSecretParameter, webhookSecret, organization, seeded,
                 candidates);
     }

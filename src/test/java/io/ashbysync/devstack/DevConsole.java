@@ -13,10 +13,30 @@ final class DevConsole {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final PrintStream OUT = System.out;
 
+    /** While a progress bar is drawn, per-event lines would tear it: they are held back. */
+    private static volatile boolean quiet;
+
     private DevConsole() {}
+
+    static void quiet(boolean on) {
+        quiet = on;
+    }
+
+    /** One progress line: redrawn in place on a terminal, a plain line otherwise (CI logs, files). */
+    static void progress(String line, boolean last) {
+        synchronized (OUT) {
+            if (System.console() != null) {
+                OUT.print("\r" + line + (last ? System.lineSeparator() : ""));
+                OUT.flush();
+            } else {
+                OUT.println(line);
+            }
+        }
+    }
 
     /** @param keyValues alternating keys and values */
     static void event(String event, Object... keyValues) {
+        if (quiet) return;
         StringBuilder line = new StringBuilder(TIME.format(LocalTime.now().truncatedTo(ChronoUnit.MILLIS)))
                 .append("  ").append(String.format("%-10s", event));
         for (int i = 0; i + 1 < keyValues.length; i += 2) {

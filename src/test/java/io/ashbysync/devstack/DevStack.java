@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * function's runner jar against its own Runtime API; a schedule, two SQS event sources and an HTTP API invoke them.
  *
  * <p>Settings (environment): {@code DEV_CANDIDATES} (2000), {@code DEV_POLL_SECONDS} (60), {@code DEV_HTTP_PORT}
- * (8080). Function logs go to {@code target/devstack/<function>.log}. Ctrl-C stops everything it started.
+ * (8080), {@code DEV_BUDGET} (the tenant's Ashby requests per minute, 6000; the simulator's rate limit is set to it),
+ * {@code DEV_LATENCY_MS} (Ashby's answer time, {@code min-max}, 40-120). Function logs go to
+ * {@code target/devstack/<function>.log}. Ctrl-C stops everything it started.
  */
 public final class DevStack implements AutoCloseable {
     static final String STACK_NAME = "ashby-sync-dev";
@@ -43,13 +45,33 @@ public final class DevStack implements AutoCloseable {
      */
     static final Map<String, String> DEV_FUNCTION_PROPERTIES = Map.of("ashby-sync.export.allowed-url-schemes", "http,https");
 
-    record Settings(int candidates, Duration pollPeriod, int httpPort) {
+    /**
+     * @param budget the demo tenant's Ashby request budget per minute, also the simulator's rate limit
+     * @param latencyMin the simulator's shortest answer time
+     */
+    record Settings(int candidates, Duration pollPeriod, int httpPort, int budget, Duration latencyMin, Duration latencyMax) {
         static Settings fromEnvironment() {
+            Duration[] latency = latency("DEV_LATENCY_MS", "40-120");
             return new Settings(positive("DEV_CANDIDATES", 2_000), Duration.ofSeconds(positive("DEV_POLL_SECONDS", 60)),
-                    positive("DEV_HTTP_PORT", 8080));
+                    positive("DEV_HTTP_PORT", 8080), positive("DEV_BUDGET", 6_000), latency[0], latency[1]);
         }
 
-        private static int positive(String variable, int fallback) {
+        /** {@code min-max} or one number, in milliseconds. */
+        static Duration[] latency(String variable, String fallback) {
+            String value = System.getenv(variable);
+            String text = value == null || value.isBlank() ? fallback : value.trim();
+            String[] parts = text.split("-", 2);
+            try {
+                long min = Long.parseLong(parts[0].trim());
+                long max = parts.length == 2 ? Long.parseLong(parts[1].trim()) : min;
+                if (min >= 0 && max >= min) return new Duration[] {Duration.ofMillis(min), Duration.ofMillis(max)};
+            } catch (NumberFormatException ignored) {
+                // Reported below with the variable's name.
+            }
+            throw new IllegalArgumentException(variable + " must be milliseconds as 'min-max' or one number, was '" + text + "'");
+        }
+
+        static int positive(String variable, int fallback) {
             String value = System.getenv(variable);
             if (value == null || value.isBlank()) {
                 return fallback;
@@ -102,7 +124,21 @@ public final class DevStack implements AutoCloseable {
             System.exit(1);
             return;
         }
-        boolean answered = new StartupDemo(stack).run();
+        boolean answered;
+        DemoTenant tenant = stack.tenant();
+        try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(),
+                tenant.organization().candidates().size())) {
+            answered = new StartupDemo(stack).run();
+            // the startup poll fanned the candidates out; their documents arrive as the work queue drains
+            DevConsole.quiet(true);
+            try {
+                progress.await(Duration.ofHours(2), Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                DevConsole.quiet(false);
+            }
+        }
         stack.printUsage(settings);
         if (!answered) {
             DevConsole.event("warning", "message", "a function did not answer as expected; see the lines above and target/devstack/*.log");
@@ -135,7 +171,9 @@ public final class DevStack implements AutoCloseable {
         DevConsole.event("started", "what", "Findem's events consumer", "queue", aws.queueUrl("EventsQueue"));
 
         simulator = track(startSimulator());
-        tenant = DemoTenant.register(aws, simulator, settings.candidates());
+        simulator.setRateLimit(settings.budget());
+        simulator.setLatency(settings.latencyMin(), settings.latencyMax());
+        tenant = DemoTenant.register(aws, simulator, settings.candidates(), settings.budget());
         DevConsole.event("started", "what", "Ashby simulator", "url", simulator.baseUrl());
         DevConsole.event("tenant", "id", tenant.tenantId(), "candidates", tenant.candidates(),
                 "apiKey", "SSM " + tenant.apiKeyParameter(), "webhookSecret", "SSM " + tenant.webhookSecretParameter());
@@ -236,6 +274,34 @@ public final class DevStack implements AutoCloseable {
 
     LocalFunction function(String name) {
         return functions.get(name);
+    }
+
+    AshbySimulator simulator() {
+        return simulator;
+    }
+
+    FindemEvents findemEvents() {
+        return findemEvents;
+    }
+
+    List<LocalFunction> functions() {
+        return List.copyOf(functions.values());
+    }
+
+    LocalAws aws() {
+        return aws;
+    }
+
+    CommandsEnqueueEndpoint commands() {
+        return commandsEndpoint;
+    }
+
+    SampleExport sampleExport() {
+        return sampleExport;
+    }
+
+    URI httpBase() {
+        return httpBase;
     }
 
     DemoTenant tenant() {

@@ -38,6 +38,24 @@ class IdentityIndexTest {
     }
 
     @Test
+    void linkAshbyCandidate_followsAshby_anEmailChangedThereStopsFindingTheCandidate() throws Exception {
+        index.link(tenant, "c-1", "fp-1", List.of("old@example.com"), List.of());
+        index.link(tenant, "c-2", null, List.of("shared@example.com"), List.of());
+        var candidate = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"id": "c-1", "primaryEmailAddress": {"value": "New@Example.com"},
+                 "emailAddresses": [{"value": "new@example.com"}, {"value": "shared@example.com"}],
+                 "socialLinks": [{"type": "LinkedIn", "url": "https://www.linkedin.com/in/ada"}]}""");
+
+        index.linkAshbyCandidate(tenant, candidate);
+
+        assertThat(index.candidateForEmail(tenant, "old@example.com")).isEmpty();
+        assertThat(index.candidateForEmail(tenant, "new@example.com")).contains("c-1");
+        assertThat(index.candidateForLinkedIn(tenant, "linkedin.com/in/ada")).contains("c-1");
+        assertThat(index.candidateForProfile(tenant, "fp-1")).as("Findem's profile link is ours, not Ashby's").contains("c-1");
+        assertThat(index.candidateForEmail(tenant, "shared@example.com")).as("the latest listing wins a shared email").contains("c-1");
+    }
+
+    @Test
     void merge_pointsEverythingOfTheDeletedCandidateAtTheSurvivor() {
         index.link(tenant, "c-old", "fp-1", List.of("old@example.com"), List.of("https://linkedin.com/in/old"));
         index.link(tenant, "c-new", null, List.of("new@example.com"), List.of());

@@ -301,6 +301,45 @@ class PollerHandlerTest {
         assertThat(events).anySatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("application.deleted"));
     }
 
+    @Test
+    void noteAddedInAshby_withoutACandidateChange_reachesMirrorAndFindemOnTheNextFullPass() throws Exception {
+        TestTenant tenant = seededTenant(6);
+        poll();
+        runWork(tenant);
+        events(tenant);
+        String candidateId = tenant.organization().candidates().get(0).get("id").asText();
+        ObjectNode note = tenant.organization().addNote(candidateId, "Strong referral from the platform team");
+
+        poll();
+        runWork(tenant);
+        assertThat(mirror.children(tenant.tenantId(), "CANDIDATE", candidateId, MirrorStore.NOTE))
+                .as("an incremental pass sees no candidate change").noneMatch(n -> n.data().get("id").equals(note.get("id")));
+
+        state.requestFullPass(tenant.tenantId(), "candidates");
+        poll();
+        runWork(tenant);
+
+        assertMirrorEqualsAshby(tenant);
+        JsonNode document = latestDocuments(events(tenant)).get(candidateId);
+        assertThat(document).as("the candidate's document is sent again with the note").isNotNull();
+        assertThat(document.path("data").path("notes").findValuesAsText("id")).contains(note.get("id").asText());
+    }
+
+    @Test
+    void oneTenantFailing_doesNotStopAnother_inTheSamePass() throws Exception {
+        TestTenant failing = seededTenant(4);
+        TestTenant healthy = TestTenants.register(aws, simulator, tenants, 600_000);
+        SeededTenantGenerator.seed(5).candidates(5).jobs(2).users(3).generate(healthy.organization());
+        failing.organization().deactivateApiKey();
+
+        JsonPath summary = poll();
+        runWork(healthy);
+
+        assertThat(summary.getList("failedTenants", String.class)).containsExactly(failing.tenantId());
+        assertThat(summary.getList("polledTenants", String.class)).containsExactly(healthy.tenantId());
+        assertMirrorEqualsAshby(healthy);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private TestTenant seededTenant(int candidates) {
@@ -411,6 +450,7 @@ class PollerHandlerTest {
         assertSame(t, "SOURCE", org.sources());
         assertSame(t, "TAG", org.tags());
         assertSame(t, "CUSTOM_FIELD", org.customFieldDefinitions());
+        assertSame(t, "LOCATION", org.locations());
     }
 
     private void assertSame(String tenantId, String type, List<ObjectNode> expected) {

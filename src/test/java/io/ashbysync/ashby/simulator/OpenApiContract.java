@@ -40,7 +40,7 @@ public final class OpenApiContract {
 
     private OpenApiContract() {
         try (InputStream in = OpenApiContract.class.getResourceAsStream("/simulator/ashby-openapi.json")) {
-            this.documentTree = relaxAmbiguousOneOfs(Json.parse(new String(in.readAllBytes(),
+            this.documentTree = relaxKnownDefects(Json.parse(new String(in.readAllBytes(),
                     StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,7 +55,7 @@ public final class OpenApiContract {
      * (Date, String, LongText, ValueSelect), so no string value can match exactly one. Such oneOfs, whose branches
      * share a type with nothing telling them apart, are read as anyOf; everything else is validated as published.
      */
-    private static JsonNode relaxAmbiguousOneOfs(JsonNode node) {
+    private static JsonNode relaxKnownDefects(JsonNode node) {
         if (node.isObject()) {
             com.fasterxml.jackson.databind.node.ObjectNode object = (com.fasterxml.jackson.databind.node.ObjectNode) node;
             JsonNode oneOf = object.get("oneOf");
@@ -72,15 +72,30 @@ public final class OpenApiContract {
                     object.set("anyOf", object.remove("oneOf"));
                 }
             }
+            JsonNode allOf = object.get("allOf");
+            if (allOf != null && allOf.isArray()) {
+                // another defect: a paged list's request (location.list) is allOf [paging fields, {its own fields,
+                // additionalProperties: false}], which forbids the paging fields the first branch declares (Ashby
+                // accepts them). What the authors meant is unevaluatedProperties on the whole, so it is read that way.
+                boolean closedBranch = false;
+                for (JsonNode branch : allOf) {
+                    if (branch.isObject() && branch.path("additionalProperties").isBoolean()
+                            && !branch.get("additionalProperties").asBoolean()) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) branch).remove("additionalProperties");
+                        closedBranch = true;
+                    }
+                }
+                if (closedBranch) object.put("unevaluatedProperties", false);
+            }
             JsonNode properties = object.get("properties");
             if (properties != null && properties.path("$ref").isTextual()) {
                 // another defect: a "$ref" string inside "properties" (candidate.update's location), which would
                 // declare a property named "$ref" with a non-schema value; it is dropped
                 ((com.fasterxml.jackson.databind.node.ObjectNode) properties).remove("$ref");
             }
-            node.forEach(OpenApiContract::relaxAmbiguousOneOfs);
+            node.forEach(OpenApiContract::relaxKnownDefects);
         } else if (node.isArray()) {
-            node.forEach(OpenApiContract::relaxAmbiguousOneOfs);
+            node.forEach(OpenApiContract::relaxKnownDefects);
         }
         return node;
     }

@@ -189,6 +189,17 @@ public final class SimulatedOrganization {
                 .map(Json::publicView).toList();
     }
 
+    public synchronized List<ObjectNode> locations() {
+        return locations.all().stream().map(Json::publicView).toList();
+    }
+
+    /** A recruiter adds a note in Ashby's UI: the candidate's own record (and updatedAt) does not change. */
+    public synchronized ObjectNode addNote(String candidateId, String content) {
+        ObjectNode note = CandidateEndpoints.newNote(this, candidateId, content, false, clock.instant(), apiKeyUserId());
+        notes.put(note);
+        return Json.publicView(note);
+    }
+
     public synchronized List<ObjectNode> jobs() {
         return jobs.all().stream().map(Json::publicView).toList();
     }

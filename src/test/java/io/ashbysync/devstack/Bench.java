@@ -1,0 +1,319 @@
+package io.ashbysync.devstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.ashby.simulator.RequestRecord;
+import io.ashbysync.ashby.simulator.SimulatedOrganization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code make bench}: the dev stack (the packaged functions, wired as in {@code template.yaml}, against moto,
+ * ElasticMQ and the Ashby simulator rate-limited to the tenant's budget with realistic latency), measured from
+ * outside: Ashby calls from the simulator's request log, delivery from the events queue Findem reads, CPU and peak
+ * memory from the functions' processes. Writes {@code target/bench/results.json} and prints a table.
+ *
+ * <p>Settings (environment): {@code BENCH_CANDIDATES} (10000), {@code BENCH_BUDGET} (6000 requests/min),
+ * {@code BENCH_LATENCY_MS} (40-120), {@code BENCH_REJECTS} (2000), {@code BENCH_EXPORTS} (10),
+ * {@code BENCH_POLL_SECONDS} (15).
+ */
+public final class Bench {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Path RESULTS = Path.of("target", "bench", "results.json");
+    private static final long PROJECTED_CANDIDATES = 1_000_000;
+
+    record Settings(int candidates, int budget, Duration latencyMin, Duration latencyMax, int rejects, int exports,
+                    Duration pollPeriod) {
+        static Settings fromEnvironment() {
+            Duration[] latency = DevStack.Settings.latency("BENCH_LATENCY_MS", "40-120");
+            return new Settings(DevStack.Settings.positive("BENCH_CANDIDATES", 10_000), DevStack.Settings.positive("BENCH_BUDGET", 6_000),
+                    latency[0], latency[1], DevStack.Settings.positive("BENCH_REJECTS", 2_000), DevStack.Settings.positive("BENCH_EXPORTS", 10),
+                    Duration.ofSeconds(DevStack.Settings.positive("BENCH_POLL_SECONDS", 15)));
+        }
+    }
+
+    private final DevStack stack;
+    private final Settings settings;
+    private final ObjectNode results = JSON.createObjectNode();
+
+    private Bench(DevStack stack, Settings settings) {
+        this.stack = stack;
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings;
+        Path runnerJar;
+        try {
+            settings = Settings.fromEnvironment();
+            runnerJar = DevStack.findRunnerJar(Path.of("target"));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            DevConsole.text("bench not started: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int status;
+        try (DevStack stack = new DevStack()) {
+            DevConsole.quiet(true);
+            DevConsole.text("starting the local stack: %,d candidates, budget %,d requests/min, Ashby latency %d-%d ms"
+                    .formatted(settings.candidates(), settings.budget(), settings.latencyMin().toMillis(), settings.latencyMax().toMillis()));
+            // the stack's initial sync starts with the schedule's first tick, so the bench watches from before it
+            stack.start(new DevStack.Settings(settings.candidates(), settings.pollPeriod(), 0, settings.budget(),
+                    settings.latencyMin(), settings.latencyMax()), runnerJar);
+            status = new Bench(stack, settings).run() ? 0 : 1;
+        }
+        System.exit(status);
+    }
+
+    /** @return whether every part finished */
+    private boolean run() throws Exception {
+        results.putObject("settings").put("candidates", settings.candidates()).put("budgetPerMinute", settings.budget())
+                .put("latencyMs", settings.latencyMin().toMillis() + "-" + settings.latencyMax().toMillis())
+                .put("rejects", settings.rejects()).put("exports", settings.exports())
+                .put("pollSeconds", settings.pollPeriod().toSeconds()).put("cores", Runtime.getRuntime().availableProcessors());
+        boolean loaded = initialLoad();
+        boolean exported = loaded && exportFreshness();
+        boolean rejected = loaded && bulkReject();
+        Files.createDirectories(RESULTS.getParent());
+        Files.writeString(RESULTS, JSON.writeValueAsString(results));
+        DevConsole.text(table());
+        DevConsole.text("results: " + RESULTS.toAbsolutePath());
+        return loaded && exported && rejected;
+    }
+
+    // ---- 1. initial load ------------------------------------------------------------------------------------------
+
+    private boolean initialLoad() throws InterruptedException {
+        DemoTenant tenant = stack.tenant();
+        int expected = tenant.organization().candidates().size();
+        Map<Long, ProcessSample> before = sampleFunctions();
+        Duration took;
+        try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(), expected)) {
+            took = progress.await(Duration.ofMinutes(40), Duration.ofSeconds(5));
+        }
+        ObjectNode load = results.putObject("initialLoad");
+        if (took == null) {
+            load.put("finished", false);
+            return false;
+        }
+        Map<Long, ProcessSample> after = sampleFunctions();
+        List<RequestRecord> calls = callsOf(tenant.apiKey(), Instant.EPOCH, Instant.now());
+        Instant first = calls.stream().map(RequestRecord::receivedAt).min(Comparator.naturalOrder()).orElseThrow();
+        Instant last = calls.stream().map(RequestRecord::receivedAt).max(Comparator.naturalOrder()).orElseThrow();
+        long answered = calls.stream().filter(r -> r.httpStatus() != 429).count();
+        long throttled = calls.size() - answered;
+        double minutes = Duration.between(first, last).toMillis() / 60_000.0;
+        double callsPerCandidate = (double) answered / expected;
+        int peakMinute = stack.simulator().maxRequestsInAnySlidingWindow(tenant.apiKey(), Duration.ofMinutes(1));
+        long cpuMillis = after.entrySet().stream().mapToLong(e -> e.getValue().cpuMillis()
+                - Optional.ofNullable(before.get(e.getKey())).map(ProcessSample::cpuMillis).orElse(0L)).sum();
+        load.put("finished", true).put("candidates", expected)
+                .put("wallSeconds", round(took.toMillis() / 1000.0))
+                .put("ashbyCalls", answered).put("callsPerCandidate", round(callsPerCandidate))
+                .put("callsRejected429", throttled)
+                .put("requestsPerMinute", round(answered / Math.max(minutes, 1e-9)))
+                .put("budgetUtilisation", round(answered / Math.max(minutes, 1e-9) / settings.budget()))
+                .put("peakRequestsInAnyMinute", peakMinute)
+                .put("requestsOverBudget", Math.max(0, peakMinute - settings.budget()))
+                .put("cpuSecondsFunctions", round(cpuMillis / 1000.0))
+                .put("projectedHoursPerMillionCandidates", round(callsPerCandidate * PROJECTED_CANDIDATES / settings.budget() / 60.0));
+        load.set("peakMemoryMbPerFunction", JSON.valueToTree(peakMemory(after)));
+        ObjectNode byEndpoint = load.putObject("callsByEndpoint");
+        calls.stream().filter(r -> r.httpStatus() != 429).collect(java.util.stream.Collectors.groupingBy(RequestRecord::endpoint,
+                java.util.TreeMap::new, java.util.stream.Collectors.counting())).forEach(byEndpoint::put);
+        return true;
+    }
+
+    // ---- 2. export freshness --------------------------------------------------------------------------------------
+
+    /** Export command sent → first Ashby write (candidate created), and → the command's result event. */
+    private boolean exportFreshness() throws Exception {
+        List<Long> toWrite = new ArrayList<>();
+        List<Long> toResult = new ArrayList<>();
+        for (int i = 0; i < settings.exports(); i++) {
+            ObjectNode command = stack.sampleExport().command("application");
+            String commandId = command.get("commandId").asText();
+            String email = command.path("payload").path("candidate").path("emails").get(0).asText();
+            Instant sent = Instant.now();
+            JsonNode result = sendAndAwaitResult(command, commandId, Duration.ofMinutes(3));
+            if (result == null || !"succeeded".equals(result.path("data").path("status").asText())) {
+                results.putObject("exportFreshness").put("finished", false).put("failedCommand", commandId)
+                        .set("result", result);
+                return false;
+            }
+            Instant resultAt = Instant.now();
+            Instant written = stack.simulator().requestLog("candidate.create").stream()
+                    .filter(r -> r.body().contains(email)).map(RequestRecord::receivedAt).findFirst().orElseThrow();
+            toWrite.add(Duration.between(sent, written).toMillis());
+            toResult.add(Duration.between(sent, resultAt).toMillis());
+        }
+        ObjectNode freshness = results.putObject("exportFreshness").put("finished", true).put("samples", settings.exports());
+        freshness.set("commandToAshbyWriteMs", percentiles(toWrite));
+        freshness.set("commandToResultEventMs", percentiles(toResult));
+        return true;
+    }
+
+    // ---- 3. bulk reject -------------------------------------------------------------------------------------------
+
+    private boolean bulkReject() throws Exception {
+        DemoTenant tenant = stack.tenant();
+        SimulatedOrganization org = tenant.organization();
+        List<String> applicationIds = org.applications().stream().filter(a -> "Active".equals(a.path("status").asText()))
+                .limit(settings.rejects()).map(a -> a.get("id").asText()).toList();
+        String reasonId = org.archiveReasons().stream().filter(r -> !r.path("isArchived").asBoolean())
+                .findFirst().orElseThrow().get("id").asText();
+        String commandId = "bench-reject-" + Instant.now().toEpochMilli();
+        ObjectNode command = JSON.createObjectNode().put("type", "application.reject").put("commandId", commandId)
+                .put("tenantId", tenant.tenantId());
+        command.putObject("requestedBy").put("email", "recruiter@example.com");
+        ObjectNode payload = command.putObject("payload").put("archiveReasonId", reasonId);
+        ArrayNode ids = payload.putArray("applicationIds");
+        applicationIds.forEach(ids::add);
+        Instant sent = Instant.now();
+        JsonNode result = sendAndAwaitResult(command, commandId, Duration.ofMinutes(20));
+        Instant done = Instant.now();
+        ObjectNode reject = results.putObject("bulkReject").put("applications", applicationIds.size());
+        if (result == null) {
+            reject.put("finished", false);
+            return false;
+        }
+        List<RequestRecord> calls = callsOf(tenant.apiKey(), sent, done);
+        long answered = calls.stream().filter(r -> r.httpStatus() != 429).count();
+        double minutes = Duration.between(sent, done).toMillis() / 60_000.0;
+        JsonNode output = result.path("data").path("output");
+        reject.put("finished", true).put("status", result.path("data").path("status").asText())
+                .put("archived", output.path("archived").asLong()).put("failed", output.path("failed").asLong())
+                .put("wallSeconds", round(Duration.between(sent, done).toMillis() / 1000.0))
+                .put("ashbyCalls", answered).put("callsRejected429", calls.size() - answered)
+                .put("budgetUtilisation", round(answered / Math.max(minutes, 1e-9) / settings.budget()));
+        return true;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /** Sends a command to the commands queue and waits for its {@code command.result} event. */
+    private JsonNode sendAndAwaitResult(ObjectNode command, String commandId, Duration within) throws Exception {
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        Consumer<JsonNode> listener = event -> {
+            if ("command.result".equals(event.path("type").asText()) && commandId.equals(event.path("entityId").asText())) {
+                result.complete(event);
+            }
+        };
+        stack.findemEvents().addListener(listener);
+        try {
+            stack.commands().send(command.toString(), command.get("tenantId").asText(), commandId);
+            return result.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } finally {
+            stack.findemEvents().removeListener(listener);
+        }
+    }
+
+    private List<RequestRecord> callsOf(String apiKey, Instant from, Instant to) {
+        return stack.simulator().requestLog().stream().filter(r -> apiKey.equals(r.apiKey()))
+                .filter(r -> !r.receivedAt().isBefore(from) && !r.receivedAt().isAfter(to)).toList();
+    }
+
+    private static ObjectNode percentiles(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return JSON.createObjectNode().put("p50", percentile(sorted, 0.50)).put("p99", percentile(sorted, 0.99))
+                .put("max", sorted.getLast());
+    }
+
+    /** Nearest-rank percentile. */
+    static long percentile(List<Long> sorted, double p) {
+        int rank = (int) Math.ceil(p * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    /** CPU time (user + system) and peak resident memory of one process, from /proc (Linux). */
+    record ProcessSample(String function, long cpuMillis, long peakRssKb) {}
+
+    private Map<Long, ProcessSample> sampleFunctions() {
+        Map<Long, ProcessSample> samples = new LinkedHashMap<>();
+        for (LocalFunction function : stack.functions()) {
+            readProcess(function.pid()).ifPresent(s -> samples.put(function.pid(), new ProcessSample(function.name(), s[0], s[1])));
+        }
+        return samples;
+    }
+
+    private static Map<String, Long> peakMemory(Map<Long, ProcessSample> samples) {
+        Map<String, Long> peak = new LinkedHashMap<>();
+        samples.values().forEach(s -> peak.merge(s.function(), s.peakRssKb() / 1024, Math::max));
+        return peak;
+    }
+
+    /** {cpu millis, VmHWM kB}; empty where /proc is not there. */
+    private static Optional<long[]> readProcess(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command name: state is field 3 of the whole line, utime 14 and stime 15
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long hwm = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(0L);
+            return Optional.of(new long[] {ticks * 10, hwm});
+        } catch (IOException | RuntimeException notLinux) {
+            return Optional.empty();
+        }
+    }
+
+    private String table() {
+        StringBuilder t = new StringBuilder("\n");
+        JsonNode load = results.path("initialLoad");
+        t.append("%-46s %s%n".formatted("benchmark", "result"));
+        t.append("-".repeat(100)).append('\n');
+        if (load.path("finished").asBoolean()) {
+            t.append(row("initial load: candidates", "%,d".formatted(load.get("candidates").asLong())));
+            t.append(row("initial load: wall time", InitialSyncProgress.formatDuration(Duration.ofMillis((long) (load.get("wallSeconds").asDouble() * 1000)))));
+            t.append(row("initial load: Ashby calls per candidate", load.get("callsPerCandidate").asText()));
+            t.append(row("initial load: requests/min (budget %,d)".formatted(settings.budget()),
+                    "%,.0f (utilisation %.0f %%)".formatted(load.get("requestsPerMinute").asDouble(), load.get("budgetUtilisation").asDouble() * 100)));
+            t.append(row("initial load: 429s / requests over budget", load.get("callsRejected429").asText() + " / " + load.get("requestsOverBudget").asText()));
+            t.append(row("initial load: CPU s (functions) / peak MB", load.get("cpuSecondsFunctions").asText() + " / " + load.get("peakMemoryMbPerFunction")));
+            t.append(row("projection: 1M candidates at this budget", load.get("projectedHoursPerMillionCandidates").asText()
+                    + " h   (Findem: ~120 h)"));
+        } else {
+            t.append(row("initial load", "did not finish"));
+        }
+        JsonNode export = results.path("exportFreshness");
+        if (export.path("finished").asBoolean()) {
+            t.append(row("export command → Ashby write p50/p99", ms(export.get("commandToAshbyWriteMs")) + "   (Findem: 30 min)"));
+            t.append(row("export command → result event p50/p99", ms(export.get("commandToResultEventMs"))));
+        }
+        JsonNode reject = results.path("bulkReject");
+        if (reject.path("finished").asBoolean()) {
+            t.append(row("bulk reject: applications / status", "%,d / %s".formatted(reject.get("applications").asLong(), reject.get("status").asText())));
+            t.append(row("bulk reject: wall time / utilisation", "%ss / %.0f %%".formatted(reject.get("wallSeconds").asText(), reject.get("budgetUtilisation").asDouble() * 100)));
+        }
+        return t.toString();
+    }
+
+    private static String row(String name, String value) {
+        return "%-46s %s%n".formatted(name, value);
+    }
+
+    private static String ms(JsonNode p) {
+        return "%,d / %,d ms".formatted(p.get("p50").asLong(), p.get("p99").asLong());
+    }
+}
