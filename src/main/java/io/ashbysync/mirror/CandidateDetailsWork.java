@@ -70,82 +70,108 @@ public class CandidateDetailsWork implements WorkHandler {
         Set<String> staleHistories = new HashSet<>();
         item.payload().path("applicationIds").forEach(id -> staleHistories.add(id.asText()));
         boolean candidateChanged = item.payload().path("candidateChanged").asBoolean(true);
-        MirrorRow candidate = mirror.get(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.ITEM).orElse(null);
-        if (candidate == null || candidate.deleted()) {
+        MirrorStore.CandidateRows rows = mirror.candidateRows(tenantId, candidateId).orElse(null);
+        if (rows == null || rows.item().deleted()) {
             // its own work item follows once the candidate stream has written it
             LOG.debugf("candidate %s is not mirrored; details skipped", candidateId);
             return;
         }
+        Map<String, MirrorStore.ApplicationRows> applications =
+                mirror.applicationsWithHistory(tenantId, CandidateDocuments.applicationIds(rows.item().data()));
+        Map<String, JsonNode> histories = new LinkedHashMap<>();
+        applications.forEach((id, a) -> histories.put(id, a.history() == null ? null : a.history().data()));
+        Map<String, JsonNode> notes = new LinkedHashMap<>();
+        rows.notes().forEach((key, row) -> notes.put(key, row.data()));
+        Map<String, JsonNode> storedFiles = new LinkedHashMap<>();
+        rows.files().forEach((key, row) -> storedFiles.put(key, row.data()));
+        List<MirrorStore.ChildWrite> writes = new ArrayList<>();
         AshbySession session = ashby.forTenant(tenants.get(tenantId));
         try {
-            refreshHistories(session, tenantId, candidate.data(), staleHistories);
+            refreshHistories(session, histories, staleHistories, writes);
             if (candidateChanged) {
-                refreshNotes(session, tenantId, candidateId);
-                refreshFiles(session, tenantId, candidateId, candidate.data());
+                refreshNotes(session, candidateId, rows.notes(), notes, writes);
+                refreshFiles(session, candidateId, rows.item().data(), storedFiles, writes);
             }
         } catch (AshbyException.Rejected gone) {
             // deleted or merged in Ashby since it was listed; the next full pass reconciles it
             LOG.infof("candidate %s details not readable (%s); left for reconciliation", candidateId, gone.code());
         }
-        documents.publishIfChanged(tenantId, candidateId);
+        mirror.writeChildren(tenantId, writes);
+        List<JsonNode> documentApplications = new ArrayList<>();
+        applications.forEach((id, a) -> {
+            if (!a.item().deleted()) documentApplications.add(documents.withHistory(a.item().data(), histories.get(id)));
+        });
+        documents.publishIfChanged(tenantId, new CandidateDocuments.Snapshot(rows.item(), documentApplications,
+                List.copyOf(notes.values()), List.copyOf(storedFiles.values())));
     }
 
-    private void refreshHistories(AshbySession session, String tenantId, JsonNode candidate, Set<String> stale) {
-        for (JsonNode id : candidate.path("applicationIds")) {
-            String applicationId = id.asText();
-            if (!stale.contains(applicationId)
-                    && mirror.get(tenantId, CandidateDocuments.APPLICATION, applicationId, MirrorStore.HISTORY).isPresent()) {
-                continue;
-            }
+    /** Re-reads the named applications' histories and any not mirrored yet; {@code histories} ends up current. */
+    private void refreshHistories(AshbySession session, Map<String, JsonNode> histories, Set<String> stale,
+                                  List<MirrorStore.ChildWrite> writes) {
+        for (Map.Entry<String, JsonNode> entry : histories.entrySet()) {
+            String applicationId = entry.getKey();
+            if (!stale.contains(applicationId) && entry.getValue() != null) continue;
             ArrayNode history = mapper.createArrayNode();
             session.pages(AshbyEndpoint.APPLICATION_LIST_HISTORY, Map.of("applicationId", applicationId), JsonNode.class, ListPosition.FULL)
                     .forEach(page -> page.results().forEach(history::add));
-            mirror.upsertChild(tenantId, CandidateDocuments.APPLICATION, applicationId, MirrorStore.HISTORY, history);
+            if (!history.equals(entry.getValue())) {
+                writes.add(new MirrorStore.ChildWrite(CandidateDocuments.APPLICATION, applicationId, MirrorStore.HISTORY, history));
+                entry.setValue(history);
+            }
         }
     }
 
-    private void refreshNotes(AshbySession session, String tenantId, String candidateId) {
-        List<JsonNode> notes = session.callForList(AshbyEndpoint.CANDIDATE_LIST_NOTES, Map.of("candidateId", candidateId), JsonNode.class);
-        Set<String> listed = new HashSet<>();
-        for (JsonNode note : notes) {
-            String noteId = note.path("id").asText();
-            listed.add(MirrorStore.NOTE + noteId);
-            mirror.upsertChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.NOTE + noteId, note);
+    /** Notes as Ashby lists them now: new and changed ones written, vanished ones deleted; {@code notes} ends up current. */
+    private void refreshNotes(AshbySession session, String candidateId, Map<String, MirrorRow> stored, Map<String, JsonNode> notes,
+                              List<MirrorStore.ChildWrite> writes) {
+        notes.clear();
+        for (JsonNode note : session.callForList(AshbyEndpoint.CANDIDATE_LIST_NOTES, Map.of("candidateId", candidateId), JsonNode.class)) {
+            String key = MirrorStore.NOTE + note.path("id").asText();
+            notes.put(key, note);
+            MirrorRow known = stored.get(key);
+            if (known == null || !known.hash().equals(mirror.hash(note))) {
+                writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, note));
+            }
         }
-        mirror.children(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.NOTE).stream()
-                .filter(row -> !listed.contains(row.childKey()))
-                .forEach(row -> mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, row.childKey()));
+        stored.keySet().stream().filter(key -> !notes.containsKey(key))
+                .forEach(key -> writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, null)));
     }
 
-    private void refreshFiles(AshbySession session, String tenantId, String candidateId, JsonNode candidate) {
+    /**
+     * The resume and attachments the candidate record names: new ones copied to S3, vanished ones deleted from S3;
+     * {@code files} (by child key) ends up current.
+     */
+    private void refreshFiles(AshbySession session, String candidateId, JsonNode candidate, Map<String, JsonNode> files,
+                              List<MirrorStore.ChildWrite> writes) {
         Map<String, JsonNode> handles = new LinkedHashMap<>();
         String resumeId = candidate.path("resumeFileHandle").path("id").asText(null);
         if (resumeId != null) handles.put(resumeId, candidate.get("resumeFileHandle"));
         candidate.path("fileHandles").forEach(h -> handles.putIfAbsent(h.path("id").asText(), h));
-        Map<String, MirrorRow> stored = new LinkedHashMap<>();
-        mirror.children(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.FILE)
-                .forEach(row -> stored.put(row.childKey().substring(MirrorStore.FILE.length()), row));
+        Map<String, JsonNode> current = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> handle : handles.entrySet()) {
             String fileId = handle.getKey();
-            boolean isResume = fileId.equals(resumeId);
-            MirrorRow known = stored.get(fileId);
+            String key = MirrorStore.FILE + fileId;
+            JsonNode known = files.get(key);
             ObjectNode file;
             if (known != null) {
-                file = ((ObjectNode) known.data()).deepCopy();
+                file = ((ObjectNode) known).deepCopy();
             } else {
-                FileCopier.StoredFile copy = files.copy(session, candidateId, fileId, handle.getValue().path("name").asText(),
+                FileCopier.StoredFile copy = this.files.copy(session, candidateId, fileId, handle.getValue().path("name").asText(),
                         handle.getValue().path("handle").asText());
                 file = mapper.createObjectNode().put("fileId", fileId).put("name", handle.getValue().path("name").asText())
                         .put("bucket", copy.bucket()).put("key", copy.key()).put("size", copy.size()).put("sha256", copy.sha256());
             }
-            file.put("isResume", isResume);
-            mirror.upsertChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.FILE + fileId, file);
+            file.put("isResume", fileId.equals(resumeId));
+            if (!file.equals(known)) writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, file));
+            current.put(key, file);
         }
-        List<String> removed = new ArrayList<>(stored.keySet());
-        removed.removeAll(handles.keySet());
-        for (String fileId : removed) {
-            files.delete(stored.get(fileId).data().path("key").asText());
-            mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.FILE + fileId);
-        }
+        files.forEach((key, stored) -> {
+            if (!current.containsKey(key)) {
+                this.files.delete(stored.path("key").asText());
+                writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, null));
+            }
+        });
+        files.clear();
+        files.putAll(current);
     }
 }

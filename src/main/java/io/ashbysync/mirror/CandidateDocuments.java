@@ -37,46 +37,71 @@ public class CandidateDocuments {
         this.mapper = mapper;
     }
 
+    /**
+     * What a candidate's document is made of, as mirrored: the candidate's row (data and the hash of the last
+     * document sent), its applications each with {@code applicationHistory} set, its notes and stored files.
+     */
+    public record Snapshot(MirrorRow candidate, List<JsonNode> applications, List<JsonNode> notes, List<JsonNode> files) {}
+
+    /** Reads the candidate's snapshot from the mirror (two reads); empty when it is not (or no longer) mirrored. */
+    public Optional<Snapshot> snapshot(String tenantId, String candidateId) {
+        Optional<MirrorStore.CandidateRows> rows = mirror.candidateRows(tenantId, candidateId).filter(r -> !r.item().deleted());
+        if (rows.isEmpty()) return Optional.empty();
+        List<JsonNode> applications = new ArrayList<>();
+        mirror.applicationsWithHistory(tenantId, applicationIds(rows.get().item().data())).values().stream()
+                .filter(a -> !a.item().deleted())
+                .forEach(a -> applications.add(withHistory(a.item().data(), a.history() == null ? null : a.history().data())));
+        return Optional.of(new Snapshot(rows.get().item(), applications,
+                rows.get().notes().values().stream().map(MirrorRow::data).toList(),
+                rows.get().files().values().stream().map(MirrorRow::data).toList()));
+    }
+
+    /** The Ashby application ids a candidate record lists. */
+    public static List<String> applicationIds(JsonNode candidate) {
+        List<String> ids = new ArrayList<>();
+        candidate.path("applicationIds").forEach(id -> ids.add(id.asText()));
+        return ids;
+    }
+
+    /** The application as it goes into the document: Ashby's record with its stage history. */
+    public JsonNode withHistory(JsonNode application, JsonNode history) {
+        ObjectNode copy = application.deepCopy();
+        copy.set("applicationHistory", history != null ? history : mapper.createArrayNode());
+        return copy;
+    }
+
     /** Builds the candidate's document from the mirror; empty when the candidate is not (or no longer) mirrored. */
     public Optional<ObjectNode> build(String tenantId, String candidateId) {
-        Optional<MirrorRow> candidate = mirror.get(tenantId, CANDIDATE, candidateId, MirrorStore.ITEM).filter(r -> !r.deleted());
-        if (candidate.isEmpty()) return Optional.empty();
+        return snapshot(tenantId, candidateId).map(s -> document(tenantId, s));
+    }
+
+    private ObjectNode document(String tenantId, Snapshot snapshot) {
+        String candidateId = snapshot.candidate().entityId();
         ObjectNode document = mapper.createObjectNode();
-        document.set("candidate", candidate.get().data());
+        document.set("candidate", snapshot.candidate().data());
         document.put("findemProfileId", identity.identity(tenantId, candidateId).map(IdentityIndex.Identity::findemProfileId).orElse(null));
-        List<String> applicationIds = new ArrayList<>();
-        candidate.get().data().path("applicationIds").forEach(id -> applicationIds.add(id.asText()));
         ArrayNode applications = document.putArray("applications");
-        mirror.getAll(tenantId, APPLICATION, applicationIds).stream()
-                .filter(a -> !a.deleted())
-                .sorted(Comparator.comparing(MirrorRow::entityId))
-                .forEach(a -> {
-                    ObjectNode application = a.data().deepCopy();
-                    application.set("applicationHistory", mirror.get(tenantId, APPLICATION, a.entityId(), MirrorStore.HISTORY)
-                            .map(MirrorRow::data).orElse(mapper.createArrayNode()));
-                    applications.add(application);
-                });
+        snapshot.applications().stream().sorted(Comparator.comparing(a -> a.path("id").asText())).forEach(applications::add);
         ArrayNode notes = document.putArray("notes");
-        mirror.children(tenantId, CANDIDATE, candidateId, MirrorStore.NOTE).stream()
-                .map(MirrorRow::data)
+        snapshot.notes().stream()
                 .sorted(Comparator.comparing((JsonNode n) -> n.path("createdAt").asText()).thenComparing(n -> n.path("id").asText()))
                 .forEach(notes::add);
         ArrayNode files = document.putArray("files");
-        mirror.children(tenantId, CANDIDATE, candidateId, MirrorStore.FILE).stream()
-                .map(MirrorRow::data)
-                .sorted(Comparator.comparing(f -> f.path("fileId").asText()))
-                .forEach(files::add);
-        return Optional.of(document);
+        snapshot.files().stream().sorted(Comparator.comparing(f -> f.path("fileId").asText())).forEach(files::add);
+        return document;
     }
 
     /** Sends the candidate's document unless the same content was sent already. Returns whether it was sent. */
     public boolean publishIfChanged(String tenantId, String candidateId) {
-        Optional<ObjectNode> built = build(tenantId, candidateId);
-        if (built.isEmpty()) return false;
-        ObjectNode document = built.get();
+        return snapshot(tenantId, candidateId).map(s -> publishIfChanged(tenantId, s)).orElse(false);
+    }
+
+    /** {@link #publishIfChanged(String, String)} from a snapshot the caller already holds (no re-read). */
+    public boolean publishIfChanged(String tenantId, Snapshot snapshot) {
+        String candidateId = snapshot.candidate().entityId();
+        ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
-        String lastSent = mirror.get(tenantId, CANDIDATE, candidateId, MirrorStore.ITEM).map(MirrorRow::documentHash).orElse(null);
-        if (documentHash.equals(lastSent)) return false;
+        if (documentHash.equals(snapshot.candidate().documentHash())) return false;
         document.put("documentHash", documentHash);
         String version = latestUpdate(document).map(Instant::toString).orElse(null);
         // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.

@@ -7,6 +7,7 @@ import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,10 +46,12 @@ public class CandidateRemovals {
         } else {
             identity.remove(tenantId, candidateId);
         }
-        for (MirrorRow file : mirror.children(tenantId, CandidateDocuments.CANDIDATE, candidateId, MirrorStore.FILE)) {
+        List<MirrorStore.ChildWrite> deletes = new ArrayList<>();
+        mirror.candidateRows(tenantId, candidateId).ifPresent(rows -> rows.files().values().forEach(file -> {
             files.delete(file.data().path("key").asText());
-            mirror.deleteChild(tenantId, CandidateDocuments.CANDIDATE, candidateId, file.childKey());
-        }
+            deletes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, file.childKey(), null));
+        }));
+        mirror.writeChildren(tenantId, deletes);
         ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
         if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);
         return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,

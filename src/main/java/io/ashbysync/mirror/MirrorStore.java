@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The mirror of Ashby in the mirror table. Keys:
@@ -132,27 +134,6 @@ public class MirrorStore {
         }
     }
 
-    /** Writes a child row (history, note, file) when its content differs from what is stored. */
-    public boolean upsertChild(String tenantId, String entityType, String entityId, String childKey, JsonNode data) {
-        String hash = hash(data);
-        Map<String, AttributeValue> item = new HashMap<>(key(tenantId, entityType, entityId, childKey));
-        item.put("hash", s(hash));
-        item.put("data", s(json(data)));
-        try {
-            dynamo.putItem(r -> r.tableName(table()).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR #hash <> :h")
-                    .expressionAttributeNames(Map.of("#hash", "hash"))
-                    .expressionAttributeValues(Map.of(":h", s(hash))));
-            return true;
-        } catch (ConditionalCheckFailedException unchanged) {
-            return false;
-        }
-    }
-
-    public void deleteChild(String tenantId, String entityType, String entityId, String childKey) {
-        dynamo.deleteItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, childKey)));
-    }
-
     /** Children of one record whose sort key starts with {@code prefix} ({@link #NOTE}, {@link #FILE}). */
     public List<MirrorRow> children(String tenantId, String entityType, String entityId, String prefix) {
         List<MirrorRow> rows = new ArrayList<>();
@@ -171,21 +152,92 @@ public class MirrorStore {
 
     /** Several records of one type by id (ITEM rows), in no particular order; missing ids are left out. */
     public List<MirrorRow> getAll(String tenantId, String entityType, List<String> entityIds) {
-        List<MirrorRow> rows = new ArrayList<>();
-        List<String> distinct = entityIds.stream().distinct().toList();
-        for (int from = 0; from < distinct.size(); from += 100) {
-            List<Map<String, AttributeValue>> keys = distinct.subList(from, Math.min(from + 100, distinct.size())).stream()
-                    .map(id -> key(tenantId, entityType, id, ITEM)).toList();
-            Map<String, KeysAndAttributes> pending = Map.of(table(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        List<Map<String, AttributeValue>> keys = entityIds.stream().distinct().map(id -> key(tenantId, entityType, id, ITEM)).toList();
+        return batchGet(keys).stream().map(item -> row(entityType, item.get("entityId").s(), item)).toList();
+    }
+
+    /** A candidate's ITEM row with its notes and files (children by child key), read in one query. */
+    public record CandidateRows(MirrorRow item, Map<String, MirrorRow> notes, Map<String, MirrorRow> files) {}
+
+    public Optional<CandidateRows> candidateRows(String tenantId, String candidateId) {
+        MirrorRow item = null;
+        Map<String, MirrorRow> notes = new LinkedHashMap<>();
+        Map<String, MirrorRow> files = new LinkedHashMap<>();
+        for (Map<String, AttributeValue> found : dynamo.queryPaginator(r -> r.tableName(table()).consistentRead(true)
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", s(partitionKey(tenantId, CandidateDocuments.CANDIDATE, candidateId))))).items()) {
+            MirrorRow row = row(CandidateDocuments.CANDIDATE, candidateId, found);
+            if (row.childKey().equals(ITEM)) item = row;
+            else if (row.childKey().startsWith(NOTE)) notes.put(row.childKey(), row);
+            else if (row.childKey().startsWith(FILE)) files.put(row.childKey(), row);
+        }
+        return item == null ? Optional.empty() : Optional.of(new CandidateRows(item, notes, files));
+    }
+
+    /** An application's ITEM row and its HISTORY row (null when not mirrored yet). */
+    public record ApplicationRows(MirrorRow item, MirrorRow history) {}
+
+    /** Applications with their stage histories, read in one batch; ids not mirrored are left out. */
+    public Map<String, ApplicationRows> applicationsWithHistory(String tenantId, List<String> applicationIds) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        applicationIds.stream().distinct().forEach(id -> {
+            keys.add(key(tenantId, CandidateDocuments.APPLICATION, id, ITEM));
+            keys.add(key(tenantId, CandidateDocuments.APPLICATION, id, HISTORY));
+        });
+        Map<String, MirrorRow> items = new HashMap<>();
+        Map<String, MirrorRow> histories = new HashMap<>();
+        String prefix = partitionKey(tenantId, CandidateDocuments.APPLICATION, "");
+        for (Map<String, AttributeValue> found : batchGet(keys)) {
+            String id = found.get("pk").s().substring(prefix.length());
+            MirrorRow row = row(CandidateDocuments.APPLICATION, id, found);
+            (row.childKey().equals(ITEM) ? items : histories).put(id, row);
+        }
+        Map<String, ApplicationRows> result = new LinkedHashMap<>();
+        applicationIds.stream().distinct().filter(items::containsKey)
+                .forEach(id -> result.put(id, new ApplicationRows(items.get(id), histories.get(id))));
+        return result;
+    }
+
+    /** A child row to write (data) or delete (data null). */
+    public record ChildWrite(String entityType, String entityId, String childKey, JsonNode data) {}
+
+    /**
+     * Writes and deletes child rows in batches. Unconditional: the caller compared content hashes with what it read,
+     * and children are Ashby's current content, so a concurrent writer writes the same thing.
+     */
+    public void writeChildren(String tenantId, List<ChildWrite> writes) {
+        List<WriteRequest> requests = writes.stream().map(w -> {
+            if (w.data() == null) {
+                return WriteRequest.builder().deleteRequest(d -> d.key(key(tenantId, w.entityType(), w.entityId(), w.childKey()))).build();
+            }
+            Map<String, AttributeValue> item = new HashMap<>(key(tenantId, w.entityType(), w.entityId(), w.childKey()));
+            item.put("hash", s(hash(w.data())));
+            item.put("data", s(json(w.data())));
+            return WriteRequest.builder().putRequest(p -> p.item(item)).build();
+        }).toList();
+        for (int from = 0; from < requests.size(); from += 25) {
+            Map<String, List<WriteRequest>> pending = Map.of(table(), requests.subList(from, Math.min(from + 25, requests.size())));
+            while (!pending.isEmpty()) {
+                Map<String, List<WriteRequest>> request = pending;
+                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
+            }
+        }
+    }
+
+    /** Items by key (100 per request), unprocessed keys re-requested; missing keys are left out. */
+    private List<Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += 100) {
+            Map<String, KeysAndAttributes> pending = Map.of(table(),
+                    KeysAndAttributes.builder().keys(keys.subList(from, Math.min(from + 100, keys.size()))).consistentRead(true).build());
             while (!pending.isEmpty()) {
                 Map<String, KeysAndAttributes> request = pending;
                 var response = dynamo.batchGetItem(r -> r.requestItems(request));
-                response.responses().getOrDefault(table(), List.of())
-                        .forEach(item -> rows.add(row(entityType, item.get("entityId").s(), item)));
+                items.addAll(response.responses().getOrDefault(table(), List.of()));
                 pending = response.unprocessedKeys();
             }
         }
-        return rows;
+        return items;
     }
 
     /** Every record of one type of one tenant, tombstones included (through the ByTenantType index). */

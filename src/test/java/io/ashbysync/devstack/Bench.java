@@ -74,7 +74,7 @@ public final class Bench {
                     .formatted(settings.candidates(), settings.budget(), settings.latencyMin().toMillis(), settings.latencyMax().toMillis()));
             // the stack's initial sync starts with the schedule's first tick, so the bench watches from before it
             stack.start(new DevStack.Settings(settings.candidates(), settings.pollPeriod(), 0, settings.budget(),
-                    settings.latencyMin(), settings.latencyMax()), runnerJar);
+                    settings.latencyMin(), settings.latencyMax(), null), runnerJar);
             status = new Bench(stack, settings).run() ? 0 : 1;
         }
         System.exit(status);
@@ -102,22 +102,24 @@ public final class Bench {
         DemoTenant tenant = stack.tenant();
         int expected = tenant.organization().candidates().size();
         Map<Long, ProcessSample> before = sampleFunctions();
-        Duration took;
+        Instant watchFrom = Instant.now();
+        Instant lastDocument;
         try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(), expected)) {
-            took = progress.await(Duration.ofMinutes(40), Duration.ofSeconds(5));
+            lastDocument = progress.await(Duration.ofMinutes(40), Duration.ofSeconds(5)) == null ? null : progress.lastArrival();
         }
         ObjectNode load = results.putObject("initialLoad");
-        if (took == null) {
+        if (lastDocument == null) {
             load.put("finished", false);
             return false;
         }
         Map<Long, ProcessSample> after = sampleFunctions();
-        List<RequestRecord> calls = callsOf(tenant.apiKey(), Instant.EPOCH, Instant.now());
+        List<RequestRecord> calls = callsOf(tenant.apiKey(), watchFrom, lastDocument);
+        // from the poller's first call to Ashby to the last candidate's document on the events queue
         Instant first = calls.stream().map(RequestRecord::receivedAt).min(Comparator.naturalOrder()).orElseThrow();
-        Instant last = calls.stream().map(RequestRecord::receivedAt).max(Comparator.naturalOrder()).orElseThrow();
+        Duration took = Duration.between(first, lastDocument);
         long answered = calls.stream().filter(r -> r.httpStatus() != 429).count();
         long throttled = calls.size() - answered;
-        double minutes = Duration.between(first, last).toMillis() / 60_000.0;
+        double minutes = took.toMillis() / 60_000.0;
         double callsPerCandidate = (double) answered / expected;
         int peakMinute = stack.simulator().maxRequestsInAnySlidingWindow(tenant.apiKey(), Duration.ofMinutes(1));
         long cpuMillis = after.entrySet().stream().mapToLong(e -> e.getValue().cpuMillis()

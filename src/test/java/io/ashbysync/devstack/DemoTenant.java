@@ -39,6 +39,17 @@ record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String
                 candidates);
     }
 
+    /** The tenant against a real Ashby account: its key in SSM as onboarding stores it; no seeded data, no webhooks. */
+    static DemoTenant registerRealAccount(LocalAws aws, String apiKey, int requestsPerMinute) {
+        String webhookSecret = randomHex();
+        String apiKeyParameter = SsmTenantSecrets.apiKeyParameter(aws.ssmPrefix(), TENANT_ID);
+        String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
+        putSecureString(aws, apiKeyParameter, apiKey);
+        putSecureString(aws, webhookSecretParameter, webhookSecret);
+        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
+        return new DemoTenant(TENANT_ID, apiKey, apiKeyParameter, webhookSecretParameter, webhookSecret, null, null, 0);
+    }
+
     private static void putSecureString(LocalAws aws, String name, String value) {
         aws.ssm().putParameter(r -> r.name(name).value(value).type(ParameterType.SECURE_STRING).overwrite(true));
     }

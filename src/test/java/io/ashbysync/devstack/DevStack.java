@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Settings (environment): {@code DEV_CANDIDATES} (2000), {@code DEV_POLL_SECONDS} (60), {@code DEV_HTTP_PORT}
  * (8080), {@code DEV_BUDGET} (the tenant's Ashby requests per minute, 6000; the simulator's rate limit is set to it),
- * {@code DEV_LATENCY_MS} (Ashby's answer time, {@code min-max}, 40-120). Function logs go to
+ * {@code DEV_LATENCY_MS} (Ashby's answer time, {@code min-max}, 40-120), {@code ASHBY_API_KEY} (set: a real Ashby
+ * account at {@code ASHBY_BASE_URL}, default https://api.ashbyhq.com, instead of the simulator). Function logs go to
  * {@code target/devstack/<function>.log}. Ctrl-C stops everything it started.
  */
 public final class DevStack implements AutoCloseable {
@@ -49,11 +51,15 @@ public final class DevStack implements AutoCloseable {
      * @param budget the demo tenant's Ashby request budget per minute, also the simulator's rate limit
      * @param latencyMin the simulator's shortest answer time
      */
-    record Settings(int candidates, Duration pollPeriod, int httpPort, int budget, Duration latencyMin, Duration latencyMax) {
+    record Settings(int candidates, Duration pollPeriod, int httpPort, int budget, Duration latencyMin, Duration latencyMax,
+                    RealAccount realAccount) {
         static Settings fromEnvironment() {
             Duration[] latency = latency("DEV_LATENCY_MS", "40-120");
+            String apiKey = System.getenv("ASHBY_API_KEY");
+            String baseUrl = Optional.ofNullable(System.getenv("ASHBY_BASE_URL")).filter(u -> !u.isBlank()).orElse("https://api.ashbyhq.com");
             return new Settings(positive("DEV_CANDIDATES", 2_000), Duration.ofSeconds(positive("DEV_POLL_SECONDS", 60)),
-                    positive("DEV_HTTP_PORT", 8080), positive("DEV_BUDGET", 6_000), latency[0], latency[1]);
+                    positive("DEV_HTTP_PORT", 8080), positive("DEV_BUDGET", 6_000), latency[0], latency[1],
+                    apiKey == null || apiKey.isBlank() ? null : new RealAccount(apiKey.trim(), baseUrl));
         }
 
         /** {@code min-max} or one number, in milliseconds. */
@@ -88,11 +94,20 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    /** A real Ashby account to run against instead of the simulator; the key is kept in SSM, never printed. */
+    record RealAccount(String apiKey, String baseUrl) {
+        @Override
+        public String toString() {
+            return "RealAccount[" + baseUrl + "]";
+        }
+    }
+
     private final AtomicBoolean closed = new AtomicBoolean();
     // Everything started, in start order; closed in reverse so nothing outlives what it depends on.
     private final List<AutoCloseable> started = new ArrayList<>();
     private LocalAws aws;
     private AshbySimulator simulator;
+    private String ashbyBaseUrl;
     private DemoTenant tenant;
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private Schedule schedule;
@@ -126,13 +141,14 @@ public final class DevStack implements AutoCloseable {
         }
         boolean answered;
         DemoTenant tenant = stack.tenant();
-        try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(),
-                tenant.organization().candidates().size())) {
+        // against a real account the number of candidates is Ashby's to know: the documents show as event lines
+        int expected = tenant.organization() == null ? 0 : tenant.organization().candidates().size();
+        try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(), expected)) {
             answered = new StartupDemo(stack).run();
             // the startup poll fanned the candidates out; their documents arrive as the work queue drains
-            DevConsole.quiet(true);
+            DevConsole.quiet(expected > 0);
             try {
-                progress.await(Duration.ofHours(2), Duration.ofSeconds(1));
+                if (expected > 0) progress.await(Duration.ofHours(2), Duration.ofSeconds(1));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -170,11 +186,18 @@ public final class DevStack implements AutoCloseable {
         findemEvents = track(FindemEvents.start(aws.sqs(), aws.queueUrl("EventsQueue")));
         DevConsole.event("started", "what", "Findem's events consumer", "queue", aws.queueUrl("EventsQueue"));
 
-        simulator = track(startSimulator());
-        simulator.setRateLimit(settings.budget());
-        simulator.setLatency(settings.latencyMin(), settings.latencyMax());
-        tenant = DemoTenant.register(aws, simulator, settings.candidates(), settings.budget());
-        DevConsole.event("started", "what", "Ashby simulator", "url", simulator.baseUrl());
+        if (settings.realAccount() != null) {
+            ashbyBaseUrl = settings.realAccount().baseUrl();
+            tenant = DemoTenant.registerRealAccount(aws, settings.realAccount().apiKey(), settings.budget());
+            DevConsole.event("ashby", "what", "your Ashby account (ASHBY_API_KEY)", "url", ashbyBaseUrl);
+        } else {
+            simulator = track(startSimulator());
+            simulator.setRateLimit(settings.budget());
+            simulator.setLatency(settings.latencyMin(), settings.latencyMax());
+            ashbyBaseUrl = simulator.baseUrl();
+            tenant = DemoTenant.register(aws, simulator, settings.candidates(), settings.budget());
+            DevConsole.event("started", "what", "Ashby simulator", "url", ashbyBaseUrl);
+        }
         DevConsole.event("tenant", "id", tenant.tenantId(), "candidates", tenant.candidates(),
                 "apiKey", "SSM " + tenant.apiKeyParameter(), "webhookSecret", "SSM " + tenant.webhookSecretParameter());
 
@@ -182,7 +205,7 @@ public final class DevStack implements AutoCloseable {
         httpBase = URI.create("http://127.0.0.1:" + http.getAddress().getPort());
 
         TemplateFunctions template = TemplateFunctions.load();
-        Map<String, String> stackEnvironment = stackEnvironment(aws, simulator.baseUrl());
+        Map<String, String> stackEnvironment = stackEnvironment(aws, ashbyBaseUrl);
         Map<String, String> systemProperties = new LinkedHashMap<>(aws.quarkusConfig());
         systemProperties.putAll(DEV_FUNCTION_PROPERTIES);
         for (TemplateFunctions.Definition definition : template.functions()) {
@@ -218,6 +241,10 @@ public final class DevStack implements AutoCloseable {
         DevConsole.event("started", "what", "HTTP API", "webhookUrl", webhookUrl(), "devCommands", httpBase + CommandsEnqueueEndpoint.PATH);
         DevConsole.event("started", "what", "schedule", "function", "poller", "every", settings.pollPeriod().toSeconds() + "s");
 
+        if (simulator == null) {
+            // Ashby cannot reach this machine: webhooks need a public URL (a tunnel) registered with webhook.create
+            return;
+        }
         DemoWebhooks webhooks = track(DemoWebhooks.register(simulator, tenant, webhookUrl()));
         http.createContext(DemoWebhooks.PATH, webhooks);
         SampleExport.DemoIds ids = sampleExport.demoIds();
@@ -356,7 +383,7 @@ public final class DevStack implements AutoCloseable {
                   poller    every %1$ds (DEV_POLL_SECONDS); log %2$s
                   commands  consumes CommandsQueue and WorkQueue; log %3$s
                   webhooks  %4$s; log %5$s
-                  Ashby simulator %6$s; Findem's events consumer prints each event from EventsQueue ("event" lines)
+                  Ashby %6$s; Findem's events consumer prints each event from EventsQueue ("event" lines)
 
                 Export a new sample candidate to the demo tenant (mode application, lead or prospect); the command id is
                 printed, then its command.result when it arrives:
@@ -378,7 +405,7 @@ public final class DevStack implements AutoCloseable {
                 The same webhook unsigned, straight to the HTTP API (expect 401):
                   curl -sS -X POST %4$s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
                 """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
-                webhookUrl(), function("http").log(), simulator.baseUrl(), httpBase, commandId, tenant.tenantId()));
+                webhookUrl(), function("http").log(), ashbyBaseUrl, httpBase, commandId, tenant.tenantId()));
     }
 
     /** Stops everything this stack started, in reverse order; safe to call twice (main and the shutdown hook). */

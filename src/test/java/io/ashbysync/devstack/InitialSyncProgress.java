@@ -67,8 +67,9 @@ final class InitialSyncProgress implements Consumer<JsonNode>, AutoCloseable {
         return Duration.between(started, lastArrival);
     }
 
-    int delivered() {
-        return delivered.size();
+    /** When the last new candidate's document arrived. */
+    Instant lastArrival() {
+        return lastArrival;
     }
 
     String line() {

@@ -76,6 +76,11 @@ final class SampleExport implements HttpHandler {
                 serveFile(exchange, path);
                 return;
             }
+            if (tenant.organization() == null) {
+                FindemEvents.reply(exchange, 501, JSON.createObjectNode().put("message", "sample exports use the simulator's demo ids;"
+                        + " against a real Ashby account send your own command to POST /dev/commands (template: infra/dev/export-command.json)"));
+                return;
+            }
             if (!exchange.getRequestMethod().equals("POST") || !path.equals(PATH)) {
                 FindemEvents.reply(exchange, 404, JSON.createObjectNode().put("message", "POST " + PATH + "?mode=application|lead|prospect"));
                 return;
