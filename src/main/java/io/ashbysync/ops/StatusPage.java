@@ -44,7 +44,7 @@ final class StatusPage {
         row(h, "lag", t.lagSeconds() == null ? "—" : duration(t.lagSeconds()));
         row(h, "this run", t.runStartedAt() == null ? "—" : t.recordsThisRun() + " records since " + time(t.runStartedAt())
                 + " (" + t.recordsPerMinute() + "/min)");
-        row(h, "candidates", t.candidatesInPass() + " in this pass, " + t.candidatesLastFullPass() + " in the last full pass");
+        row(h, "candidate pass", t.candidatesInPass() + " in this pass, " + t.candidatesLastFullPass() + " in the last full pass");
         if (t.etaSeconds() != null) row(h, "backfill ETA", duration(t.etaSeconds()));
         row(h, "last error", t.lastError() == null ? "none" : time(t.lastErrorAt()) + ": " + t.lastError());
         row(h, "budget", t.requestsPerMinute() + " Ashby requests/min");

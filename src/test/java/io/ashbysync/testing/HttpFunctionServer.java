@@ -1,6 +1,14 @@
 package io.ashbysync.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -14,18 +22,22 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The `http` function under test behind a real HTTP port, as API Gateway would put it: each request matching one of
- * the given route keys becomes an API Gateway v2 event sent through {@link LambdaInvoker}, and the function's answer
- * becomes the HTTP response. Lets a browser (the status page test) and the Ashby simulator (webhook pings during
- * onboarding) reach the function. Unmatched paths get API Gateway's 404.
+ * the given route keys becomes an API Gateway v2 event for the function, and its answer becomes the HTTP response.
+ * Lets a browser (the status page test) and the Ashby simulator (webhook pings during onboarding) reach the function.
+ * Unmatched paths get API Gateway's 404. The events go to the handler bean in-process rather than through
+ * {@link LambdaInvoker}: Quarkus' test event server runs one invocation at a time, and onboarding (one invocation)
+ * waits for Ashby's pings of the webhooks it creates (more invocations).
  */
 public final class HttpFunctionServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z0-9_]+)}");
 
     private record Route(String routeKey, String method, Pattern path, List<String> parameters) {}
@@ -33,7 +45,10 @@ public final class HttpFunctionServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Route> routes = new ArrayList<>();
 
-    private HttpFunctionServer(List<String> routeKeys) throws IOException {
+    private final Function<String, String> function;
+
+    private HttpFunctionServer(List<String> routeKeys, Function<String, String> function) throws IOException {
+        this.function = function;
         for (String key : routeKeys) routes.add(route(key));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -41,9 +56,10 @@ public final class HttpFunctionServer implements AutoCloseable {
         server.start();
     }
 
-    public static HttpFunctionServer start(List<String> routeKeys) {
+    /** @param function takes the event's JSON, answers the function's response JSON (see {@link #inProcess}) */
+    public static HttpFunctionServer start(List<String> routeKeys, Function<String, String> function) {
         try {
-            return new HttpFunctionServer(routeKeys);
+            return new HttpFunctionServer(routeKeys, function);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the test HTTP server", e);
         }
@@ -83,7 +99,7 @@ public final class HttpFunctionServer implements AutoCloseable {
                 headers.put("x-forwarded-proto", "http");
                 String event = LambdaEvents.http(route.routeKey(), path, pathParameters, query(exchange), headers,
                         exchange.getRequestBody().readAllBytes());
-                JsonNode answer = JSON.readTree(LambdaInvoker.invoke(event));
+                JsonNode answer = JSON.readTree(function.apply(event));
                 answer.path("headers").properties().forEach(h -> exchange.getResponseHeaders().set(h.getKey(), h.getValue().asText()));
                 JsonNode body = answer.path("body");
                 byte[] bytes = body.isMissingNode() || body.isNull() ? new byte[0]
@@ -109,6 +125,37 @@ public final class HttpFunctionServer implements AutoCloseable {
             query.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
         }
         return query;
+    }
+
+    /** Runs a v2 HTTP handler in this process, each call with its own request id. */
+    public static Function<String, String> inProcess(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler) {
+        return eventJson -> {
+            try {
+                APIGatewayV2HTTPEvent event = JSON.readValue(eventJson, APIGatewayV2HTTPEvent.class);
+                APIGatewayV2HTTPResponse response = handler.handleRequest(event, new TestContext());
+                return JSON.writeValueAsString(Map.of("statusCode", response.getStatusCode(),
+                        "headers", response.getHeaders() == null ? Map.of() : response.getHeaders(),
+                        "body", response.getBody() == null ? "" : response.getBody()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private static final class TestContext implements Context {
+        private final String requestId = UUID.randomUUID().toString();
+
+        @Override public String getAwsRequestId() { return requestId; }
+        @Override public String getLogGroupName() { return "test"; }
+        @Override public String getLogStreamName() { return "test"; }
+        @Override public String getFunctionName() { return "http"; }
+        @Override public String getFunctionVersion() { return "$LATEST"; }
+        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:http"; }
+        @Override public CognitoIdentity getIdentity() { return null; }
+        @Override public ClientContext getClientContext() { return null; }
+        @Override public int getRemainingTimeInMillis() { return 29_000; }
+        @Override public int getMemoryLimitInMB() { return 1024; }
+        @Override public LambdaLogger getLogger() { return null; }
     }
 
     @Override
