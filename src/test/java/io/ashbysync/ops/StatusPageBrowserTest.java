@@ -67,6 +67,12 @@ class StatusPageBrowserTest {
             assertThat(sync.sync(tenants.get(tenantId), Instant.now().plusSeconds(120))).isEqualTo(TenantSync.Outcome.DRAINED);
             health.afterPass(new PollService.PollSummary(List.of(tenantId), List.of(), List.of(), List.of(), 0));
 
+            java.net.http.HttpResponse<String> direct = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/admin/status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(direct.statusCode()).as(direct.body()).isEqualTo(200);
+            assertThat(direct.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+
             String dom = chromium(server.baseUrl() + "/admin/status", "--dump-dom");
 
             assertThat(dom).contains("<title>ashby-sync status</title>");
@@ -115,7 +121,8 @@ class StatusPageBrowserTest {
                 "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile));
         command.addAll(List.of(mode));
         command.add(url);
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path log = Path.of("target/chromium.log").toAbsolutePath();
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         byte[] out = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
         assertThat(process.exitValue()).as("chromium exit code").isZero();

@@ -99,7 +99,14 @@ public final class HttpFunctionServer implements AutoCloseable {
                 headers.put("x-forwarded-proto", "http");
                 String event = LambdaEvents.http(route.routeKey(), path, pathParameters, query(exchange), headers,
                         exchange.getRequestBody().readAllBytes());
-                JsonNode answer = JSON.readTree(function.apply(event));
+                JsonNode answer;
+                try {
+                    answer = JSON.readTree(function.apply(event));
+                } catch (RuntimeException failed) {
+                    // as API Gateway answers a function error; the cause goes to the test's output
+                    failed.printStackTrace();
+                    answer = JSON.createObjectNode().put("statusCode", 500).put("body", "{\"message\":\"Internal Server Error\"}");
+                }
                 answer.path("headers").properties().forEach(h -> exchange.getResponseHeaders().set(h.getKey(), h.getValue().asText()));
                 JsonNode body = answer.path("body");
                 byte[] bytes = body.isMissingNode() || body.isNull() ? new byte[0]
