@@ -67,6 +67,11 @@ class StatusPageBrowserTest {
             assertThat(sync.sync(tenants.get(tenantId), Instant.now().plusSeconds(120))).isEqualTo(TenantSync.Outcome.DRAINED);
             health.afterPass(new PollService.PollSummary(List.of(tenantId), List.of(), List.of(), List.of(), 0));
 
+            // Through the Lambda event server first: the page's beans are then created on the function's own thread
+            // (Quarkus cannot create the AwsResources config mapping lazily from the test server's pool threads).
+            String viaLambda = io.ashbysync.testing.LambdaInvoker.invoke(io.ashbysync.testing.LambdaEvents.http("GET /admin/status",
+                    "/admin/status", java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), new byte[0]));
+            assertThat(viaLambda).contains("\"statusCode\":200");
             java.net.http.HttpResponse<String> direct = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/admin/status")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
