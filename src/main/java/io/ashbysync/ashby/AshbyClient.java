@@ -3,6 +3,7 @@ package io.ashbysync.ashby;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.ashby.budget.PartnerThrottle;
 import io.ashbysync.ashby.budget.RequestBudget;
+import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantSecrets;
 import io.smallrye.faulttolerance.api.Guard;
@@ -46,6 +47,11 @@ public class AshbyClient {
 
     public AshbySession forTenant(TenantConfig tenant) {
         return new AshbySession(this, tenant, null);
+    }
+
+    /** A session with a key that is not stored yet (onboarding, key rotation), to check it before storing it. */
+    public AshbySession withCandidateKey(TenantConfig tenant, ApiKey key) {
+        return new AshbySession(this, tenant, null, key);
     }
 
     private Guard guard(String name, java.util.function.Predicate<Throwable> retryWhen) {

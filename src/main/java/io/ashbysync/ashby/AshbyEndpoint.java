@@ -52,6 +52,7 @@ public enum AshbyEndpoint {
     FILE_INFO("file.info", "candidatesRead", Kind.READ, Paging.NONE),
 
     WEBHOOK_CREATE("webhook.create", "apiKeysWrite", Kind.WRITE, Paging.NONE),
+    WEBHOOK_INFO("webhook.info", "apiKeysRead", Kind.READ, Paging.NONE),
     WEBHOOK_UPDATE("webhook.update", "apiKeysWrite", Kind.WRITE, Paging.NONE),
     WEBHOOK_DELETE("webhook.delete", "apiKeysWrite", Kind.WRITE, Paging.NONE);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.platform.Metrics;
 import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
 import jakarta.ws.rs.ProcessingException;
@@ -31,11 +32,18 @@ public final class AshbySession {
     private final AshbyClient client;
     private final TenantConfig tenant;
     private final String onBehalfOfUserId;
+    /** A key not (yet) in the secret store, checked before it replaces the stored one; null: the stored key. */
+    private final ApiKey candidateKey;
 
     AshbySession(AshbyClient client, TenantConfig tenant, String onBehalfOfUserId) {
+        this(client, tenant, onBehalfOfUserId, null);
+    }
+
+    AshbySession(AshbyClient client, TenantConfig tenant, String onBehalfOfUserId, ApiKey candidateKey) {
         this.client = client;
         this.tenant = tenant;
         this.onBehalfOfUserId = onBehalfOfUserId;
+        this.candidateKey = candidateKey;
     }
 
     public String tenantId() {
@@ -44,7 +52,7 @@ public final class AshbySession {
 
     /** Sends {@code X-On-Behalf-Of} so Ashby records the change as made by that user (the key must allow it). */
     public AshbySession onBehalfOf(String ashbyUserId) {
-        return new AshbySession(client, tenant, ashbyUserId);
+        return new AshbySession(client, tenant, ashbyUserId, candidateKey);
     }
 
     /** Calls an endpoint whose {@code results} is one object. */
@@ -146,7 +154,7 @@ public final class AshbySession {
     private AshbyResponse attempt(AshbyEndpoint endpoint, String json) {
         client.partnerThrottle.awaitClear();
         client.budget.acquire(tenant.tenantId(), tenant.requestsPerMinute());
-        ApiKey key = client.secrets.apiKey(tenant.tenantId());
+        ApiKey key = candidateKey != null ? candidateKey : client.secrets.apiKey(tenant.tenantId());
         long started = System.nanoTime();
         Response response;
         try {
@@ -162,7 +170,14 @@ public final class AshbySession {
                 throw transportFailure(endpoint, e);
             }
             warnIfVersionNotActive(response.getHeaderString("Ashby-Version"), response.getHeaderString("Ashby-Version-Status"));
-            JsonNode root = client.decoder.decode(endpoint, response.getStatus(), response::getHeaderString, body);
+            JsonNode root;
+            try {
+                root = client.decoder.decode(endpoint, response.getStatus(), response::getHeaderString, body);
+            } catch (AshbyException failed) {
+                Metrics.ashbyCall(tenant.tenantId(), endpoint.path(), true, failed instanceof AshbyException.RateLimited);
+                throw failed;
+            }
+            Metrics.ashbyCall(tenant.tenantId(), endpoint.path(), false, false);
             String requestId = root.path("errorInfo").path("requestId").asText(response.getHeaderString(AshbyResponseDecoder.REQUEST_ID_HEADER));
             LOG.debugf("ashby %s status=%d ms=%d requestId=%s", endpoint, response.getStatus(),
                     (System.nanoTime() - started) / 1_000_000, requestId);

@@ -9,6 +9,7 @@ import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.platform.Metrics;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantNotFoundException;
 import io.ashbysync.tenant.TenantStatus;
@@ -138,6 +139,7 @@ public class CommandProcessor {
                     throw retryLater(command, receiveCount, e);
                 }
                 idempotency.complete(command.tenantId(), command.commandId(), result);
+                Metrics.commandOutcome(command.tenantId(), command.type(), result.path("status").asText());
                 deliver(command, result);
             }
         }
@@ -155,7 +157,8 @@ public class CommandProcessor {
             throw new CommandFailedException("tenant_not_found", "tenant '" + command.tenantId() + "' is not registered");
         }
         if (tenant.get().status() != TenantStatus.ACTIVE) {
-            throw new CommandFailedException("tenant_not_active", "tenant '" + command.tenantId() + "' is " + tenant.get().status());
+            throw new CommandFailedException("tenant_not_active", "tenant '" + command.tenantId() + "' is " + tenant.get().status()
+                    + (tenant.get().status() == TenantStatus.PAUSED ? ": nothing is written to Ashby until an operator resumes it" : ""));
         }
         handler.validate(command);
         CommandContext context = new CommandContext(command, tenant.get(), ashby.forTenant(tenant.get()), progress, idempotency, probe);
@@ -165,6 +168,7 @@ public class CommandProcessor {
 
     private Exception retryLater(CommandEnvelope command, int receiveCount, Exception cause) {
         idempotency.release(command.tenantId(), command.commandId());
+        Metrics.commandOutcome(command.tenantId(), command.type(), "retried");
         if (receiveCount >= config.maxReceiveCount()) {
             LOG.errorf("command %s failed on its last attempt (%d) and goes to the dead-letter queue: %s", command.commandId(), receiveCount, cause.getMessage());
             events.publish(resultEvent("result-" + command.commandId() + "-exhausted", command.tenantId(), command.commandId(),

@@ -102,13 +102,28 @@ public class CandidateDocuments {
         ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
         if (documentHash.equals(snapshot.candidate().documentHash())) return false;
+        send(tenantId, candidateId, document, documentHash, "");
+        return true;
+    }
+
+    /**
+     * Sends the candidate's document even if it was sent before (an operator's replay), with an event id of its own
+     * ({@code replayId}) so Findem does not drop it as a re-send. Returns whether the candidate is mirrored.
+     */
+    public boolean publishReplay(String tenantId, String candidateId, String replayId) {
+        Optional<ObjectNode> built = build(tenantId, candidateId);
+        if (built.isEmpty()) return false;
+        send(tenantId, candidateId, built.get(), mirror.hash(built.get()), ":replay-" + replayId);
+        return true;
+    }
+
+    private void send(String tenantId, String candidateId, ObjectNode document, String documentHash, String eventIdSuffix) {
         document.put("documentHash", documentHash);
         String version = latestUpdate(document).map(Instant::toString).orElse(null);
         // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.
-        events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash, UPSERTED,
+        events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
                 tenantId, "candidate", candidateId, version, document)));
         mirror.recordDocumentHash(tenantId, candidateId, documentHash);
-        return true;
     }
 
     private static Optional<Instant> latestUpdate(ObjectNode document) {

@@ -1,6 +1,7 @@
 package io.ashbysync.poll;
 
 import io.ashbysync.application.DelayedRejections;
+import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -110,10 +111,22 @@ public class PollService {
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "poll of tenant %s failed: %s", tenant.tenantId(), e.getMessage());
+            state.recordFailure(tenant.tenantId(), "poller", clock.instant(), e.getMessage(), hint(e));
             return new TenantPass(tenant.tenantId(), Result.FAILED, rejectionsFired);
         } finally {
             MDC.remove("tenantId");
         }
+    }
+
+    /** What an operator can do about a failed pass, where the failure says. */
+    private static String hint(RuntimeException e) {
+        return switch (e) {
+            case AshbyException.Unauthorized ignored -> "Ashby refused the key: rotate it (PUT /admin/tenants/{id}/api-key)";
+            case AshbyException.MissingPermission missing -> "missing permission: " + missing.permission();
+            case AshbyException.RateLimited ignored -> "Ashby is throttling this key: lower the tenant's requestsPerMinute";
+            case AshbyException.Unavailable ignored -> "Ashby was unavailable; the next pass retries from the checkpoint";
+            default -> null;
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ashbysync.poll;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.ashbysync.ops.SyncHealth;
 import jakarta.inject.Named;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +15,11 @@ public class PollerHandler implements RequestHandler<ScheduledEvent, PollService
     private static final Duration MAX_LAMBDA_RUN = Duration.ofMinutes(15);
 
     private final PollService pollService;
+    private final SyncHealth health;
 
-    public PollerHandler(PollService pollService) {
+    public PollerHandler(PollService pollService, SyncHealth health) {
         this.pollService = pollService;
+        this.health = health;
     }
 
     /** Lambda's deadline; a local event server sends none, and then a run gets the longest a Lambda may run. */
@@ -29,7 +32,9 @@ public class PollerHandler implements RequestHandler<ScheduledEvent, PollService
     public PollService.PollSummary handleRequest(ScheduledEvent event, Context context) {
         MDC.put("requestId", context.getAwsRequestId());
         try {
-            return pollService.pollAll(invocationEnds(context));
+            PollService.PollSummary summary = pollService.pollAll(invocationEnds(context));
+            health.afterPass(summary);
+            return summary;
         } finally {
             MDC.remove("requestId");
         }

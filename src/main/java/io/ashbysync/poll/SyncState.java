@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *   <li>{@code LEASE#poller}: who polls the tenant now, until when (one poller per tenant).</li>
  *   <li>{@code CURSOR#<stream>}: the checkpoint of one listing ({@link StreamCursor}).</li>
  *   <li>{@code STATUS#poller}: progress for operators (counts, rate, ETA).</li>
+ *   <li>{@code HEALTH#<part>}: last success and last error with a hint, for the status page.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -125,6 +126,66 @@ public class SyncState {
     public Map<String, AttributeValue> status(String tenantId) {
         Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table()).key(key(tenantId, STATUS_SK)).consistentRead(true)).item();
         return item == null ? Map.of() : item;
+    }
+
+    // ---- health (for operators: last success and last error of the tenant's sync) ---------------------------------
+
+    static final String HEALTH_SK = "HEALTH#";
+
+    /**
+     * The last success and the last error of one part of the sync ({@code poller} for a whole pass, or a stream).
+     *
+     * @param hint what an operator should do, e.g. "missing permission: candidatesWrite"; null when unknown
+     */
+    public record Health(String part, Instant lastSuccessAt, Instant lastErrorAt, String lastError, String hint) {}
+
+    public void recordSuccess(String tenantId, String part, Instant at) {
+        dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, HEALTH_SK + part))
+                .updateExpression("SET lastSuccessAt = :at").expressionAttributeValues(Map.of(":at", s(at.toString()))));
+    }
+
+    public void recordFailure(String tenantId, String part, Instant at, String error, String hint) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":at", s(at.toString()), ":error", s(error)));
+        String update = "SET lastErrorAt = :at, lastError = :error";
+        if (hint != null) {
+            values.put(":hint", s(hint));
+            update += ", hint = :hint";
+        } else {
+            update += " REMOVE hint";
+        }
+        String expression = update;
+        dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, HEALTH_SK + part))
+                .updateExpression(expression).expressionAttributeValues(values));
+    }
+
+    /** Every health row of the tenant, by part. */
+    public Map<String, Health> health(String tenantId) {
+        Map<String, Health> health = new java.util.TreeMap<>();
+        dynamo.queryPaginator(r -> r.tableName(table()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expressionAttributeValues(Map.of(":pk", s(TenantStore.partitionKey(tenantId)), ":prefix", s(HEALTH_SK))))
+                .items().forEach(item -> {
+                    String part = item.get("sk").s().substring(HEALTH_SK.length());
+                    health.put(part, new Health(part, instant(item, "lastSuccessAt"), instant(item, "lastErrorAt"),
+                            str(item, "lastError"), str(item, "hint")));
+                });
+        return health;
+    }
+
+    /** Every cursor of the tenant, by stream name. */
+    public Map<String, StreamCursor> cursors(String tenantId) {
+        Map<String, StreamCursor> cursors = new java.util.TreeMap<>();
+        dynamo.queryPaginator(r -> r.tableName(table()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expressionAttributeValues(Map.of(":pk", s(TenantStore.partitionKey(tenantId)), ":prefix", s(CURSOR_SK))))
+                .items().forEach(item -> cursors.put(item.get("sk").s().substring(CURSOR_SK.length()),
+                        new StreamCursor(str(item, "syncToken"), str(item, "passId"), str(item, "passToken"), str(item, "cursor"),
+                                str(item, "pendingToken"), instant(item, "lastFullAt"), num(item, "passRecords"), num(item, "lastFullCount"))));
+        return cursors;
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        return Optional.ofNullable(str(item, name)).map(Instant::parse).orElse(null);
     }
 
     private String table() {

@@ -108,8 +108,11 @@ public class TenantSync {
                 outcome = runStream(session, stream, deadline, applied);
             } catch (AshbyException.MissingPermission missing) {
                 LOG.warnf("tenant %s: key lacks %s, stream %s skipped", tenant.tenantId(), missing.permission(), stream.name());
+                state.recordFailure(tenant.tenantId(), stream.name(), clock.instant(), missing.getMessage(),
+                        "missing permission: " + missing.permission());
                 continue;
             }
+            if (outcome == Outcome.DRAINED) state.recordSuccess(tenant.tenantId(), stream.name(), clock.instant());
             saveStatus(tenant.tenantId(), started, applied, outcome == Outcome.DRAINED ? "running" : "out_of_time");
             if (outcome == Outcome.OUT_OF_TIME) return outcome;
         }
@@ -284,6 +287,8 @@ public class TenantSync {
                 }
             } catch (AshbyException.MissingPermission missing) {
                 LOG.warnf("tenant %s: key lacks %s, %s skipped", tenantId, missing.permission(), list.endpoint());
+                state.recordFailure(tenantId, REFERENCE_STREAM, clock.instant(), missing.getMessage(),
+                        "missing permission: " + missing.permission());
             }
         }
         // stages hang off plans: the plans stream may not have run yet on a first pass, so list them from Ashby
@@ -297,6 +302,8 @@ public class TenantSync {
             }
         } catch (AshbyException.MissingPermission missing) {
             LOG.warnf("tenant %s: key lacks %s, interview stages skipped", tenantId, missing.permission());
+            state.recordFailure(tenantId, REFERENCE_STREAM, clock.instant(), missing.getMessage(),
+                    "missing permission: " + missing.permission());
         }
         if (!changed.isEmpty()) events.publish(changed);
         applied.merge(REFERENCE_STREAM, records, Long::sum);

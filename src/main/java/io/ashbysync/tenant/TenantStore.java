@@ -56,6 +56,17 @@ public class TenantStore {
         return active;
     }
 
+    /** Every registered tenant, whatever its status (operators' views). */
+    public List<TenantConfig> listAll() {
+        List<TenantConfig> all = new ArrayList<>();
+        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk = :config")
+                        .expressionAttributeValues(Map.of(":config", s(CONFIG_SK))))
+                .items()
+                .forEach(item -> all.add(fromItem(item.get(PK).s().substring("TENANT#".length()), item)));
+        all.sort(java.util.Comparator.comparing(TenantConfig::tenantId));
+        return all;
+    }
+
     public void save(TenantConfig config) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(partitionKey(config.tenantId())));

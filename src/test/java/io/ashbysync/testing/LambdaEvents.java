@@ -53,4 +53,26 @@ public final class LambdaEvents {
         event.putObject("requestContext").put("requestId", "req-1").putObject("http").put("method", "POST").put("path", rawPath);
         return event.toString();
     }
+
+    /** Any HTTP API (v2) request as API Gateway hands it to the function; {@code routeKey} must match a route. */
+    public static String http(String routeKey, String rawPath, Map<String, String> pathParameters, Map<String, String> query,
+                              Map<String, String> headers, byte[] body) {
+        String method = routeKey.substring(0, routeKey.indexOf(' '));
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "2.0")
+                .put("routeKey", routeKey)
+                .put("rawPath", rawPath)
+                .put("isBase64Encoded", true)
+                .put("body", Base64.getEncoder().encodeToString(body));
+        ObjectNode h = event.putObject("headers");
+        headers.forEach((k, v) -> h.put(k.toLowerCase(), v));
+        ObjectNode p = event.putObject("pathParameters");
+        pathParameters.forEach(p::put);
+        ObjectNode q = event.putObject("queryStringParameters");
+        query.forEach(q::put);
+        ObjectNode context = event.putObject("requestContext").put("requestId", "req-" + System.nanoTime()).put("routeKey", routeKey);
+        context.putObject("http").put("method", method).put("path", rawPath);
+        context.putObject("authorizer").putObject("iam").put("userArn", "arn:aws:iam::000000000000:user/test-operator");
+        return event.toString();
+    }
 }

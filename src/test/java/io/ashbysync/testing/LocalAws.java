@@ -162,6 +162,10 @@ public final class LocalAws implements AutoCloseable {
         }
         config.put("quarkus.s3.path-style-access", "true");
         config.put("ashby-sync.poller.files-bucket", filesBucket());
+        // The HTTP function's own variables (template: WebhooksFunction), for the dead-letter admin routes.
+        config.put("ashby-sync.ops.commands-dead-letter-queue-url", queueUrl("CommandsDeadLetterQueue"));
+        config.put("ashby-sync.ops.work-dead-letter-queue-url", queueUrl("WorkDeadLetterQueue"));
+        config.put("ashby-sync.ops.events-dead-letter-queue-url", queueUrl("EventsDeadLetterQueue"));
         config.put("quarkus.sqs.endpoint-override", sqsEndpoint.toString());
         putRegionAndCredentials(config, "sqs");
         config.put("quarkus.devservices.enabled", "false");

@@ -244,6 +244,14 @@ public final class SimulatedOrganization {
         return webhooks.all().stream().map(Json::publicView).toList();
     }
 
+    /** An admin switches a webhook off in Ashby's UI (or Ashby gives up on it): it stays saved, disabled. */
+    public synchronized void disableWebhook(String webhookId) {
+        ObjectNode hook = webhooks.get(webhookId);
+        if (hook == null) throw new IllegalArgumentException("no webhook " + webhookId);
+        hook.put("enabled", false);
+        webhooks.touch(webhookId);
+    }
+
     public List<StoredFile> files() {
         return List.copyOf(filesByHandle.values());
     }

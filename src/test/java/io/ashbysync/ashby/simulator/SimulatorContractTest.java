@@ -118,6 +118,7 @@ class SimulatorContractTest {
                 + ",\"secretToken\":\"s3cret\"}");
         calls.put("webhook.update", () -> "{\"webhookId\":" + q(org.webhooks().get(0).get("id").asText())
                 + ",\"enabled\":true}");
+        calls.put("webhook.info", () -> "{\"webhookId\":" + q(org.webhooks().get(0).get("id").asText()) + "}");
         calls.put("webhook.delete", () -> "{\"webhookId\":" + q(org.webhooks().get(0).get("id").asText()) + "}");
         List<DynamicTest> tests = new ArrayList<>();
         calls.forEach((endpoint, body) -> tests.add(DynamicTest.dynamicTest(endpoint, () -> {

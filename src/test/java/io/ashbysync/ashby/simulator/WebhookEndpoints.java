@@ -3,7 +3,7 @@ package io.ashbysync.ashby.simulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 
-/** webhook.create / update / delete: a ping on create and update; saved disabled when the ping is not 2xx. */
+/** webhook.create / info / update / delete: a ping on create and update; saved disabled when the ping is not 2xx. */
 final class WebhookEndpoints {
     static final Set<String> TYPES = Set.of("applicationSubmit", "applicationUpdate", "candidateHire",
             "candidateStageChange", "candidateDelete", "candidateMerge", "interviewPlanTransition",
@@ -17,6 +17,15 @@ final class WebhookEndpoints {
     static void register(Endpoint.Registry r) {
         r.add("webhook.create", "apiKeysWrite", WebhookEndpoints::create);
         r.add("webhook.update", "apiKeysWrite", WebhookEndpoints::update);
+        r.add("webhook.info", "apiKeysRead", c -> {
+            ObjectNode hook = c.org.webhooks.get(c.requiredString("webhookId"));
+            if (hook == null) {
+                throw AshbyError.notFound("webhook_not_found", "Webhook");
+            }
+            ObjectNode view = Json.publicView(hook);
+            view.remove("secretToken"); // webhook.info's documented results carry no secret
+            return Call.ok(view);
+        });
         r.add("webhook.delete", "apiKeysWrite", c -> {
             String id = c.requiredString("webhookId");
             if (c.org.webhooks.remove(id) == null) {
