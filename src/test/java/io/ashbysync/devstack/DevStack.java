@@ -382,7 +382,7 @@ public final class DevStack implements AutoCloseable {
                 The dev stack is running. Ctrl-C stops it (and every process it started).
                   poller    every %1$ds (DEV_POLL_SECONDS); log %2$s
                   commands  consumes CommandsQueue and WorkQueue; log %3$s
-                  webhooks  %4$s; log %5$s
+                  webhooks  %4$s; log %5$s (admin, status and search routes: function api)
                   Ashby %6$s; Findem's events consumer prints each event from EventsQueue ("event" lines)
 
                 Export a new sample candidate to the demo tenant (mode application, lead or prospect); the command id is
@@ -405,7 +405,7 @@ public final class DevStack implements AutoCloseable {
                 The same webhook unsigned, straight to the HTTP API (expect 401):
                   curl -sS -X POST %4$s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
                 """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
-                webhookUrl(), function("http").log(), ashbyBaseUrl, httpBase, commandId, tenant.tenantId()));
+                webhookUrl(), function("webhooks").log(), ashbyBaseUrl, httpBase, commandId, tenant.tenantId()));
     }
 
     /** Stops everything this stack started, in reverse order; safe to call twice (main and the shutdown hook). */

@@ -18,7 +18,8 @@ import java.util.Map;
 record TemplateFunctions(List<Definition> functions) {
 
     /**
-     * @param name the handler name (the value of {@code QUARKUS_LAMBDA_HANDLER}), also the local function name
+     * @param name the local function name: the logical id without {@code Function}, lower-case ({@code WebhooksFunction}
+     *             → {@code webhooks}); two functions may run the same handler ({@code QUARKUS_LAMBDA_HANDLER})
      * @param handler the Lambda handler string ({@code class::method}), given to the runtime as {@code _HANDLER}
      * @param literalEnvironment variables whose template value is a plain string
      * @param httpRoutes the route keys ({@code METHOD /path/{param}}) of its {@code HttpApi} events
@@ -38,8 +39,8 @@ record TemplateFunctions(List<Definition> functions) {
             Map<String, String> environment = new LinkedHashMap<>();
             putLiterals(globals.path("Environment").path("Variables"), environment);
             putLiterals(properties.path("Environment").path("Variables"), environment);
-            String name = environment.get("QUARKUS_LAMBDA_HANDLER");
-            if (name == null) {
+            String name = resource.getKey().replaceFirst("Function$", "").toLowerCase(Locale.ROOT);
+            if (environment.get("QUARKUS_LAMBDA_HANDLER") == null) {
                 throw new IllegalStateException(resource.getKey() + " in template.yaml sets no QUARKUS_LAMBDA_HANDLER");
             }
             String handler = properties.path("Handler").asText(globals.path("Handler").asText(""));
@@ -59,7 +60,7 @@ record TemplateFunctions(List<Definition> functions) {
 
     Definition named(String name) {
         return functions.stream().filter(f -> f.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no function with QUARKUS_LAMBDA_HANDLER=" + name + " in template.yaml"));
+                .orElseThrow(() -> new IllegalArgumentException("no function " + name + " in template.yaml"));
     }
 
     /** A function's own value wins over Globals; Lambda's default otherwise. */
