@@ -1,5 +1,6 @@
 package io.ashbysync.testing;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
 
 /**
  * A loopback HTTP API in front of the function under test: a request for the route becomes the API Gateway v2 event
@@ -20,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * it would through API Gateway.
  */
 public final class LambdaHttpBridge implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LambdaHttpBridge.class);
     private final HttpServer server;
     private final HttpApiEvents.Route route;
     /** Quarkus' test event server runs one invocation at a time; concurrent senders queue here instead. */
@@ -28,32 +31,52 @@ public final class LambdaHttpBridge implements AutoCloseable {
 
     private LambdaHttpBridge(String routeKey) throws IOException {
         this.route = HttpApiEvents.Route.of(routeKey);
+        int functionPort = LambdaInvoker.port();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             try (exchange) {
-                Optional<Map<String, String>> parameters = route.match(exchange);
-                if (parameters.isEmpty()) {
-                    HttpApiEvents.send(exchange, HttpApiEvents.Answer.notFound());
-                    return;
-                }
-                String event = HttpApiEvents.event(exchange, routeKey, parameters.get(), exchange.getRequestBody().readAllBytes());
-                String response;
-                invocations.lock();
-                try {
-                    response = LambdaInvoker.invoke(event);
-                } finally {
-                    invocations.unlock();
-                }
-                HttpApiEvents.Answer answer = HttpApiEvents.fromPayload(response.getBytes(StandardCharsets.UTF_8));
-                if (lostAnswers.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
-                    // the function ran, but its answer never reached the sender (as when API Gateway times out)
-                    answer = HttpApiEvents.Answer.json(504, "{\"message\":\"Endpoint request timed out\"}");
-                }
-                HttpApiEvents.send(exchange, answer);
+                serve(exchange, routeKey, functionPort);
+            } catch (IOException | RuntimeException | Error e) {
+                LOG.errorf(e, "bridge failed on %s", exchange.getRequestURI());
+                throw e;
             }
         });
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        // The test's class loader (Quarkus'): RestAssured, behind LambdaInvoker, loads its services through it.
+        ClassLoader testClassLoader = Thread.currentThread().getContextClassLoader();
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "lambda-http-bridge");
+            thread.setDaemon(true);
+            thread.setContextClassLoader(testClassLoader);
+            return thread;
+        }));
         server.start();
+    }
+
+    private void serve(HttpExchange exchange, String routeKey, int functionPort) throws IOException {
+        Optional<Map<String, String>> parameters = route.match(exchange);
+        if (parameters.isEmpty()) {
+            HttpApiEvents.send(exchange, HttpApiEvents.Answer.notFound());
+            return;
+        }
+        String event = HttpApiEvents.event(exchange, routeKey, parameters.get(), exchange.getRequestBody().readAllBytes());
+        String response;
+        invocations.lock();
+        try {
+            response = LambdaInvoker.invoke(functionPort, event);
+        } catch (RuntimeException | AssertionError e) {
+            // what API Gateway answers when the integration fails
+            LOG.errorf(e, "invoking the function for %s failed", exchange.getRequestURI());
+            HttpApiEvents.send(exchange, HttpApiEvents.Answer.json(500, "{\"message\":\"Internal Server Error\"}"));
+            return;
+        } finally {
+            invocations.unlock();
+        }
+        HttpApiEvents.Answer answer = HttpApiEvents.fromPayload(response.getBytes(StandardCharsets.UTF_8));
+        if (lostAnswers.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
+            // the function ran, but its answer never reached the sender (as when API Gateway times out)
+            answer = HttpApiEvents.Answer.json(504, "{\"message\":\"Endpoint request timed out\"}");
+        }
+        HttpApiEvents.send(exchange, answer);
     }
 
     /** Serves {@code routeKey}, e.g. {@code POST /webhooks/ashby/{tenantId}}. */
