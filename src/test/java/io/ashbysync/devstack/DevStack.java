@@ -238,6 +238,10 @@ public final class DevStack implements AutoCloseable {
         return functions.get(name);
     }
 
+    FindemEvents findemEvents() {
+        return findemEvents;
+    }
+
     DemoTenant tenant() {
         return tenant;
     }
