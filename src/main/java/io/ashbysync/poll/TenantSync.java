@@ -14,6 +14,7 @@ import io.ashbysync.mirror.CandidateDetailsWork;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.CandidateRemovals;
 import io.ashbysync.mirror.MirrorRow;
+import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
@@ -80,12 +81,14 @@ public class TenantSync {
     private final EventPublisher events;
     private final WorkQueue work;
     private final CandidateRemovals removals;
+    private final MirroredRecords records;
     private final PollerConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
-                      WorkQueue work, CandidateRemovals removals, PollerConfig config, ObjectMapper mapper) {
+                      WorkQueue work, CandidateRemovals removals, MirroredRecords records, PollerConfig config,
+                      ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.state = state;
@@ -93,6 +96,7 @@ public class TenantSync {
         this.events = events;
         this.work = work;
         this.removals = removals;
+        this.records = records;
         this.config = config;
         this.mapper = mapper;
     }
@@ -229,7 +233,7 @@ public class TenantSync {
                     identity.linkAshbyCandidate(tenantId, record);
                     items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
                 }
-                default -> changedEvents.add(upserted(tenantId, stream.eventEntity(), id, updatedAt, record));
+                default -> changedEvents.add(records.upserted(tenantId, stream.eventEntity(), id, updatedAt, record));
             }
         }
         applicationsByCandidate.forEach((candidateId, applicationIds) ->
@@ -311,16 +315,7 @@ public class TenantSync {
     }
 
     private List<OutboundEvent> upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record) {
-        String id = record.path("id").asText();
-        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
-        MirrorStore.Write write = mirror.upsert(tenantId, entityType, id, updatedAt, record, null, Map.of());
-        return write.changed() ? List.of(upserted(tenantId, eventEntity, id, updatedAt, record)) : List.of();
-    }
-
-    private OutboundEvent upserted(String tenantId, String entity, String id, Instant updatedAt, JsonNode record) {
-        String version = updatedAt != null ? updatedAt.toString() : mirror.hash(record);
-        return OutboundEvent.of(tenantId + ":" + entity + ":" + id + ":" + mirror.hash(record), entity + ".upserted",
-                tenantId, entity, id, version, record);
+        return records.upsert(tenantId, entityType, eventEntity, record).stream().toList();
     }
 
     // ---- status ---------------------------------------------------------------------------------------------------

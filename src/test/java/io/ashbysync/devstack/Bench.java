@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  *
  * <p>Settings (environment): {@code BENCH_CANDIDATES} (10000), {@code BENCH_BUDGET} (6000 requests/min),
  * {@code BENCH_LATENCY_MS} (40-120), {@code BENCH_REJECTS} (2000), {@code BENCH_EXPORTS} (10),
- * {@code BENCH_POLL_SECONDS} (15).
+ * {@code BENCH_WEBHOOKS} (30), {@code BENCH_POLL_CHANGES} (5), {@code BENCH_POLL_SECONDS} (15).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -38,14 +38,17 @@ public final class Bench {
     private static final long PROJECTED_CANDIDATES = 1_000_000;
 
     record Settings(int candidates, int budget, Duration latencyMin, Duration latencyMax, int rejects, int exports,
-                    Duration pollPeriod) {
+                    int webhooks, int pollChanges, Duration pollPeriod) {
         static Settings fromEnvironment() {
             Duration[] latency = DevStack.Settings.latency("BENCH_LATENCY_MS", "40-120");
             return new Settings(DevStack.Settings.positive("BENCH_CANDIDATES", 10_000), DevStack.Settings.positive("BENCH_BUDGET", 6_000),
                     latency[0], latency[1], DevStack.Settings.positive("BENCH_REJECTS", 2_000), DevStack.Settings.positive("BENCH_EXPORTS", 10),
+                    DevStack.Settings.positive("BENCH_WEBHOOKS", 30), DevStack.Settings.positive("BENCH_POLL_CHANGES", 5),
                     Duration.ofSeconds(DevStack.Settings.positive("BENCH_POLL_SECONDS", 15)));
         }
     }
+
+    private static final Duration EVENT_WAIT = Duration.ofSeconds(90);
 
     private final DevStack stack;
     private final Settings settings;
@@ -85,15 +88,18 @@ public final class Bench {
         results.putObject("settings").put("candidates", settings.candidates()).put("budgetPerMinute", settings.budget())
                 .put("latencyMs", settings.latencyMin().toMillis() + "-" + settings.latencyMax().toMillis())
                 .put("rejects", settings.rejects()).put("exports", settings.exports())
+                .put("webhooks", settings.webhooks()).put("pollChanges", settings.pollChanges())
                 .put("pollSeconds", settings.pollPeriod().toSeconds()).put("cores", Runtime.getRuntime().availableProcessors());
         boolean loaded = initialLoad();
         boolean exported = loaded && exportFreshness();
+        boolean webhooks = loaded && changeFreshness("webhookFreshness", settings.webhooks());
+        boolean polled = loaded && withWebhooksDisabled(() -> changeFreshness("pollFreshness", settings.pollChanges()));
         boolean rejected = loaded && bulkReject();
         Files.createDirectories(RESULTS.getParent());
         Files.writeString(RESULTS, JSON.writeValueAsString(results));
         DevConsole.text(table());
         DevConsole.text("results: " + RESULTS.toAbsolutePath());
-        return loaded && exported && rejected;
+        return loaded && exported && webhooks && polled && rejected;
     }
 
     // ---- 1. initial load ------------------------------------------------------------------------------------------
@@ -168,6 +174,67 @@ public final class Bench {
         freshness.set("commandToAshbyWriteMs", percentiles(toWrite));
         freshness.set("commandToResultEventMs", percentiles(toResult));
         return true;
+    }
+
+    // ---- 2b. change in Ashby → Findem, by webhook and by polling alone --------------------------------------------
+
+    /**
+     * A recruiter moves an application to another stage in Ashby, one move at a time; the clock stops when Findem's
+     * consumer receives the candidate's {@code candidate.upserted} carrying that move (its version is the moved
+     * application's {@code updatedAt}). With the tenant's webhooks on, the webhook path carries it (the poller may win
+     * a race now and then, which is what a recruiter would see); with them off, polling alone.
+     */
+    private boolean changeFreshness(String name, int samples) throws InterruptedException {
+        SimulatedOrganization org = stack.tenant().organization();
+        java.util.concurrent.ConcurrentMap<String, java.util.concurrent.CountDownLatch> arrived = new java.util.concurrent.ConcurrentHashMap<>();
+        Consumer<JsonNode> listener = event -> {
+            if ("candidate.upserted".equals(event.path("type").asText()) && event.hasNonNull("entityVersion")) {
+                arrived.computeIfAbsent(versionKey(event.path("entityId").asText(), event.path("entityVersion").asText()),
+                        k -> new java.util.concurrent.CountDownLatch(1)).countDown();
+            }
+        };
+        stack.findemEvents().addListener(listener);
+        List<Long> millis = new ArrayList<>();
+        try {
+            List<ObjectNode> active = org.applications().stream().filter(a -> "Active".equals(a.path("status").asText())).toList();
+            for (int i = 0; i < samples; i++) {
+                ObjectNode application = active.get((i * 7919) % active.size());
+                long start = System.nanoTime();
+                ObjectNode moved = org.moveStage(application.path("id").asText(), otherStage(org, application), null);
+                String key = versionKey(moved.path("candidate").path("id").asText(), moved.path("updatedAt").asText());
+                if (!arrived.computeIfAbsent(key, k -> new java.util.concurrent.CountDownLatch(1))
+                        .await(EVENT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    results.putObject(name).put("finished", false).put("missing", key);
+                    return false;
+                }
+                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+        } finally {
+            stack.findemEvents().removeListener(listener);
+        }
+        results.putObject(name).put("finished", true).put("samples", samples)
+                .set("changeToFindemMs", percentiles(millis));
+        return true;
+    }
+
+    private boolean withWebhooksDisabled(java.util.concurrent.Callable<Boolean> measurement) throws Exception {
+        SimulatedOrganization org = stack.tenant().organization();
+        List<String> enabled = org.webhooks().stream().filter(w -> w.path("enabled").asBoolean())
+                .map(w -> w.get("id").asText()).toList();
+        enabled.forEach(org::disableWebhook);
+        return measurement.call();
+    }
+
+    private static String versionKey(String candidateId, String updatedAt) {
+        return candidateId + "@" + Instant.parse(updatedAt).toEpochMilli();
+    }
+
+    private static String otherStage(SimulatedOrganization org, ObjectNode application) {
+        String planId = application.path("currentInterviewStage").path("interviewPlanId").asText();
+        String current = application.path("currentInterviewStage").path("id").asText();
+        return org.interviewStages(planId).stream()
+                .filter(s -> !java.util.Set.of("Lead", "Hired", "Archived").contains(s.path("type").asText()))
+                .map(s -> s.path("id").asText()).filter(id -> !id.equals(current)).findFirst().orElseThrow();
     }
 
     // ---- 3. bulk reject -------------------------------------------------------------------------------------------
@@ -302,6 +369,15 @@ public final class Bench {
         if (export.path("finished").asBoolean()) {
             t.append(row("export command → Ashby write p50/p99", ms(export.get("commandToAshbyWriteMs")) + "   (Findem: 30 min)"));
             t.append(row("export command → result event p50/p99", ms(export.get("commandToResultEventMs"))));
+        }
+        JsonNode webhook = results.path("webhookFreshness");
+        if (webhook.path("finished").asBoolean()) {
+            t.append(row("Ashby change → Findem by webhook p50/p99", ms(webhook.get("changeToFindemMs")) + "   (Kombo ~20 s, Findem 1-2 h)"));
+        }
+        JsonNode poll = results.path("pollFreshness");
+        if (poll.path("finished").asBoolean()) {
+            t.append(row("Ashby change → Findem by polling alone p50/p99", ms(poll.get("changeToFindemMs"))
+                    + "   (schedule every %ds)".formatted(settings.pollPeriod().toSeconds())));
         }
         JsonNode reject = results.path("bulkReject");
         if (reject.path("finished").asBoolean()) {

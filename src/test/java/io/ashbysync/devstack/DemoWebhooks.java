@@ -28,7 +28,8 @@ import java.util.Random;
 final class DemoWebhooks implements HttpHandler, AutoCloseable {
     static final String PATH = "/dev/activity";
     static final List<String> TYPES = List.of("applicationSubmit", "applicationUpdate", "candidateStageChange",
-            "candidateHire", "candidateDelete", "candidateMerge", "jobPostingUpdate");
+            "candidateHire", "candidateDelete", "candidateMerge", "jobPostingUpdate", "jobPostingPublish", "jobPostingUnpublish",
+            "interviewPlanTransition");
     private static final int DEFAULT_ACTIONS = 5;
     private static final int MAX_ACTIONS = 200;
     /** Only bounds one wait of the delivery printer, which then waits again: deliveries can come at any time. */

@@ -119,7 +119,7 @@ class DevStackTest {
 
     @Test
     void theHttpApiMapsAFunctionResponseAndFunctionFailuresAsApiGatewayDoes() {
-        HttpApiGateway.HttpAnswer answer = HttpApiGateway.answer(new LocalLambdaRuntime.Outcome.Succeeded(bytes(
+        io.ashbysync.testing.HttpApiEvents.Answer answer = HttpApiGateway.answer(new LocalLambdaRuntime.Outcome.Succeeded(bytes(
                 "{\"statusCode\":401,\"headers\":{\"Content-Type\":\"application/json\"},\"body\":\"{\\\"message\\\":\\\"invalid signature\\\"}\"}")));
         assertThat(answer.status()).isEqualTo(401);
         assertThat(answer.headers()).containsEntry("Content-Type", "application/json");

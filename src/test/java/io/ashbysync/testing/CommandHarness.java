@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -24,9 +25,20 @@ public final class CommandHarness {
     private static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
 
     private final LocalAws aws;
+    private final Function<String, String> commandsFunction;
 
     public CommandHarness(LocalAws aws) {
+        this(aws, LambdaInvoker::invoke);
+    }
+
+    /**
+     * @param commandsFunction takes an SQS event (JSON) to the {@code commands} function and returns its answer:
+     *                         {@link LambdaInvoker#invoke} by default, {@link InProcessCommands#invoke} in a test
+     *                         profile that serves another function
+     */
+    public CommandHarness(LocalAws aws, Function<String, String> commandsFunction) {
         this.aws = aws;
+        this.commandsFunction = commandsFunction;
     }
 
     private String commandsQueue() {
@@ -95,7 +107,7 @@ public final class CommandHarness {
             ObjectNode attributes = record.putObject("attributes");
             m.attributesAsStrings().forEach(attributes::put);
         }
-        String response = LambdaInvoker.invoke(event.toString());
+        String response = commandsFunction.apply(event.toString());
         List<String> failed = JsonPath.from(response).getList("batchItemFailures.itemIdentifier", String.class);
         for (Message m : messages) {
             if (failed.contains(m.messageId())) {

@@ -17,7 +17,12 @@ public final class LambdaInvoker {
 
     /** Posts the event and returns the function's JSON answer. */
     public static String invoke(String eventJson) {
-        return given().port(port()).contentType("application/json").body(eventJson).when().post().then().statusCode(200)
+        return invoke(port(), eventJson);
+    }
+
+    /** For threads that cannot read the test's config (the port is read on the test thread beforehand). */
+    public static String invoke(int port, String eventJson) {
+        return given().port(port).contentType("application/json").body(eventJson).when().post().then().statusCode(200)
                 .extract().asString();
     }
 }

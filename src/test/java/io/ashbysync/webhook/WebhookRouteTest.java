@@ -17,7 +17,9 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.services.sqs.model.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +54,38 @@ public class WebhookRouteTest {
     }
 
     private int statusOf(String tenantId, byte[] body, String signature, boolean base64) {
+        return JsonPath.from(answer(tenantId, body, signature, base64)).getInt("statusCode");
+    }
+
+    private String answer(String tenantId, byte[] body, String signature, boolean base64) {
         Map<String, String> headers = signature == null ? Map.of("Content-Type", "application/json")
                 : Map.of("Content-Type", "application/json", "Ashby-Signature", signature);
-        String response = LambdaInvoker.invoke(
+        return LambdaInvoker.invoke(
                 LambdaEvents.httpPost("/webhooks/ashby/" + tenantId, Map.of("tenantId", tenantId), headers, body, base64));
-        return JsonPath.from(response).getInt("statusCode");
+    }
+
+    @Test
+    void aHandledActionWithoutTheIdItNeeds_is400NamingTheField() {
+        byte[] body = "{\"webhookActionId\":\"a-1\",\"action\":\"candidateStageChange\",\"data\":{\"application\":{}}}"
+                .getBytes(StandardCharsets.UTF_8);
+        String response = answer(tenant.tenantId(), body, WebhookSignature.sign(body, secret), false);
+        assertThat(JsonPath.from(response).getInt("statusCode")).isEqualTo(400);
+        assertThat(JsonPath.from(response).getString("body")).contains("data.application.id");
+    }
+
+    @Test
+    void aVerifiedDelivery_isOnTheWorkQueueWhenThe200IsSent() {
+        String actionId = "stored-" + System.nanoTime();
+        byte[] body = ("{\"webhookActionId\":\"" + actionId + "\",\"action\":\"applicationUpdate\","
+                + "\"data\":{\"application\":{\"id\":\"app-1\"}}}").getBytes(StandardCharsets.UTF_8);
+
+        assertThat(statusOf(tenant.tenantId(), body, WebhookSignature.sign(body, secret), false)).isEqualTo(200);
+
+        String workQueue = aws.queueUrl("WorkQueue");
+        List<String> bodies = aws.sqs().receiveMessage(r -> r.queueUrl(workQueue).maxNumberOfMessages(10).waitTimeSeconds(1)
+                .visibilityTimeout(0)).messages().stream().map(Message::body).toList();
+        assertThat(bodies).anySatisfy(stored -> assertThat(stored).contains("\"type\":\"webhook.delivery\"")
+                .contains(actionId).contains(tenant.tenantId()).contains("app-1"));
     }
 
     @Test

@@ -650,6 +650,44 @@ public final class SimulatedOrganization {
         fire(new WebhookSender.Event(action, data), new WebhookSender.Event("jobPostingUpdate", data));
     }
 
+    /**
+     * Creates a job in the UI, as a Draft with the plan, location, department and hiring team of {@code likeJobId};
+     * fires jobCreate.
+     */
+    public synchronized ObjectNode createJob(String title, String likeJobId) {
+        ObjectNode job = jobs.get(likeJobId).deepCopy();
+        String id = Ids.uuid();
+        job.put("id", id);
+        job.put("title", title);
+        job.put("status", "Draft");
+        job.remove("openedAt");
+        job.remove("closedAt");
+        job.set("jobPostingIds", Json.array());
+        job.put("createdAt", Json.iso(now()));
+        job.put("updatedAt", Json.iso(now()));
+        jobs.put(job);
+        fire(new WebhookSender.Event("jobCreate", Json.object().set("job", Json.publicView(job))));
+        return Json.publicView(job);
+    }
+
+    /**
+     * Adds a webhook in the admin UI, the only place some types can be chosen (jobCreate, jobUpdate); pinged and
+     * saved disabled when the ping is not answered 2xx, as webhook.create does.
+     */
+    public ObjectNode addWebhookInUi(String webhookType, String requestUrl, String secretToken) {
+        if (!WebhookEndpoints.TYPES.contains(webhookType)) {
+            throw new IllegalArgumentException("not a webhook type: " + webhookType);
+        }
+        ObjectNode hook = Json.object().put("id", Ids.uuid()).put("requestUrl", requestUrl)
+                .put("secretToken", secretToken).put("webhookType", webhookType);
+        // pinged outside the organization's lock: the endpoint may call back into it
+        hook.put("enabled", webhookSender.ping(hook));
+        synchronized (this) {
+            webhooks.put(hook);
+        }
+        return Json.publicView(hook);
+    }
+
     /** Renames a job in the UI; fires jobUpdate. */
     public synchronized void updateJobTitle(String jobId, String title) {
         ObjectNode job = jobs.get(jobId);

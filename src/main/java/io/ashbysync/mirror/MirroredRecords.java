@@ -1,0 +1,42 @@
+package io.ashbysync.mirror;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ashbysync.outbound.OutboundEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ashby records other than candidates and applications (jobs, postings, stages, reference lists) as the poller and
+ * the webhooks both write them: one mirror row, and a {@code <entity>.upserted} event when the row changed.
+ */
+@ApplicationScoped
+public class MirroredRecords {
+    private final MirrorStore mirror;
+
+    public MirroredRecords(MirrorStore mirror) {
+        this.mirror = mirror;
+    }
+
+    /**
+     * Writes the record (versioned by its {@code updatedAt} when it has one, else by content) and returns the event
+     * to send when the mirror changed; empty when the mirror already held this or a newer version.
+     *
+     * @param entityType mirror type, e.g. {@code JOB}
+     * @param eventEntity event prefix, e.g. {@code job}
+     */
+    public Optional<OutboundEvent> upsert(String tenantId, String entityType, String eventEntity, JsonNode record) {
+        String id = record.path("id").asText();
+        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        MirrorStore.Write write = mirror.upsert(tenantId, entityType, id, updatedAt, record, null, Map.of());
+        return write.changed() ? Optional.of(upserted(tenantId, eventEntity, id, updatedAt, record)) : Optional.empty();
+    }
+
+    /** The {@code <entity>.upserted} event for a record just written; its id is stable per content. */
+    public OutboundEvent upserted(String tenantId, String entity, String id, Instant updatedAt, JsonNode record) {
+        String version = updatedAt != null ? updatedAt.toString() : mirror.hash(record);
+        return OutboundEvent.of(tenantId + ":" + entity + ":" + id + ":" + mirror.hash(record), entity + ".upserted",
+                tenantId, entity, id, version, record);
+    }
+}

@@ -1,0 +1,21 @@
+package io.ashbysync.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of webhook processing ({@code ashby-sync.webhooks.*}). */
+@ConfigMapping(prefix = "ashby-sync.webhooks")
+public interface WebhooksConfig {
+    /**
+     * How long one delivery's processing holds its webhookActionId: longer than the commands function's timeout
+     * (120 s), so a live run is never overtaken, and shorter than the work queue's visibility timeout (720 s), so the
+     * retry of a crashed run finds the lease expired.
+     */
+    @WithDefault("150s")
+    Duration processingLease();
+
+    /** How long a processed webhookActionId is remembered; Ashby's retries of one delivery span about 2.8 hours. */
+    @WithDefault("7d")
+    Duration dedupRetention();
+}
