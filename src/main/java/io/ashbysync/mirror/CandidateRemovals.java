@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A candidate gone from Ashby (deleted, anonymised, or merged into another): the mirror row becomes a tombstone,
@@ -37,21 +38,26 @@ public class CandidateRemovals {
 
     /**
      * @param survivorId the candidate it was merged into, or null when it was deleted
-     * @return the event to send, or null when the candidate was already removed
+     * @return the event to send, or null when the candidate was already removed (or never mirrored: its identity
+     *         rows are cleaned all the same)
      */
     public OutboundEvent remove(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
-        if (!mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
+        Optional<MirrorStore.CandidateRows> rows = mirror.candidateRows(tenantId, candidateId);
+        if (rows.isPresent() && rows.get().item().deleted()) return null;
+        // Identity and files first, the tombstone last: a crash in between leaves no tombstone, so a retry redoes
+        // the (idempotent) clean-up instead of finding the tombstone and stopping.
         if (survivorId != null) {
             identity.merge(tenantId, candidateId, survivorId);
         } else {
             identity.remove(tenantId, candidateId);
         }
         List<MirrorStore.ChildWrite> deletes = new ArrayList<>();
-        mirror.candidateRows(tenantId, candidateId).ifPresent(rows -> rows.files().values().forEach(file -> {
+        rows.ifPresent(r -> r.files().values().forEach(file -> {
             files.delete(file.data().path("key").asText());
             deletes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, file.childKey(), null));
         }));
         mirror.writeChildren(tenantId, deletes);
+        if (rows.isEmpty() || !mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
         ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
         if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);
         return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,
