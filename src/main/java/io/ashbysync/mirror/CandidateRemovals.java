@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.search.SearchIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -25,13 +26,16 @@ public class CandidateRemovals {
     private final FileCopier files;
     private final EventPublisher events;
     private final ObjectMapper mapper;
+    private final SearchIndex searchIndex;
 
-    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper) {
+    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper,
+                             SearchIndex searchIndex) {
         this.mirror = mirror;
         this.identity = identity;
         this.files = files;
         this.events = events;
         this.mapper = mapper;
+        this.searchIndex = searchIndex;
     }
 
     /**
@@ -39,7 +43,10 @@ public class CandidateRemovals {
      * @return the event to send, or null when the candidate was already removed
      */
     public OutboundEvent remove(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
-        if (!mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
+        boolean tombstoned = mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt);
+        // also when already tombstoned: a crash may have come between the tombstone and this (removal is idempotent)
+        searchIndex.remove(tenantId, candidateId);
+        if (!tombstoned) return null;
         if (survivorId != null) {
             identity.merge(tenantId, candidateId, survivorId);
         } else {
