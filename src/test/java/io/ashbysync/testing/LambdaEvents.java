@@ -3,9 +3,11 @@ package io.ashbysync.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Lambda events as AWS delivers them (JSON), for invoking handlers through Quarkus' Lambda event server. */
 public final class LambdaEvents {
@@ -51,6 +53,32 @@ public final class LambdaEvents {
         ObjectNode p = event.putObject("pathParameters");
         pathParameters.forEach(p::put);
         event.putObject("requestContext").put("requestId", "req-1").putObject("http").put("method", "POST").put("path", rawPath);
+        return event.toString();
+    }
+
+    /**
+     * An HTTP API GET as API Gateway hands it to the function after matching {@code routeKey} (e.g.
+     * {@code GET /tenants/{tenantId}/candidates}), signed by an IAM caller.
+     */
+    public static String httpGet(String routeKey, String rawPath, Map<String, String> pathParameters, Map<String, String> queryParameters) {
+        ObjectNode event = JSON.createObjectNode()
+                .put("version", "2.0")
+                .put("routeKey", routeKey)
+                .put("rawPath", rawPath)
+                .put("rawQueryString", queryParameters.entrySet().stream()
+                        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&")))
+                .put("isBase64Encoded", false);
+        event.putObject("headers").put("accept", "application/json");
+        ObjectNode p = event.putObject("pathParameters");
+        pathParameters.forEach(p::put);
+        if (!queryParameters.isEmpty()) {
+            ObjectNode q = event.putObject("queryStringParameters");
+            queryParameters.forEach(q::put);
+        }
+        ObjectNode context = event.putObject("requestContext").put("requestId", "req-1");
+        context.putObject("http").put("method", "GET").put("path", rawPath);
+        context.putObject("authorizer").putObject("iam").put("userArn", "arn:aws:iam::000000000000:user/findem-search");
         return event.toString();
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The `http` function (webhook route) through Quarkus' Lambda event server with API Gateway HTTP API v2 events. */
 @QuarkusTest
 @TestProfile(WebhookRouteTest.WebhooksProfile.class)
-class WebhookRouteTest {
+public class WebhookRouteTest {
     public static class WebhooksProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
