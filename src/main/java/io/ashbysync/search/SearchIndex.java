@@ -138,7 +138,8 @@ public class SearchIndex {
 
     // ---- what the candidate should have ------------------------------------------------------------------------
 
-    private static Map<String, String> postings(String tenantId, IndexedCandidate candidate) {
+    /** List key → posting sort key, for every list the candidate belongs to. */
+    static Map<String, String> postings(String tenantId, IndexedCandidate candidate) {
         String sortKey = postingSortKey(candidate.updatedAt(), candidate.candidateId());
         Map<String, String> postings = new LinkedHashMap<>();
         candidate.listValues().forEach((facet, values) -> values.forEach(value ->
@@ -146,10 +147,14 @@ public class SearchIndex {
         return postings;
     }
 
-    private static Map<String, Contribution> contributions(String tenantId, IndexedCandidate candidate) {
+    /** List key → what the candidate adds to the list's COUNT item. */
+    static Map<String, Contribution> contributions(String tenantId, IndexedCandidate candidate) {
         Map<String, Contribution> counted = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> stages = candidate.stageCountsByJob();
-        postings(tenantId, candidate).keySet().forEach(list -> counted.put(list, new Contribution(1, Map.of())));
+        // ALL needs no count (it is read only when there is no filter to choose between) and would be every
+        // transaction's hot item
+        postings(tenantId, candidate).keySet().stream().filter(list -> !list.equals(Facet.ALL.listKey(tenantId, null)))
+                .forEach(list -> counted.put(list, new Contribution(1, Map.of())));
         stages.forEach((job, byStage) -> counted.put(Facet.JOB.listKey(tenantId, job), new Contribution(1, Map.copyOf(byStage))));
         return counted;
     }
