@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.search.SearchIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,12 +30,15 @@ public class CandidateDocuments {
     private final IdentityIndex identity;
     private final EventPublisher events;
     private final ObjectMapper mapper;
+    private final SearchIndex searchIndex;
 
-    public CandidateDocuments(MirrorStore mirror, IdentityIndex identity, EventPublisher events, ObjectMapper mapper) {
+    public CandidateDocuments(MirrorStore mirror, IdentityIndex identity, EventPublisher events, ObjectMapper mapper,
+                              SearchIndex searchIndex) {
         this.mirror = mirror;
         this.identity = identity;
         this.events = events;
         this.mapper = mapper;
+        this.searchIndex = searchIndex;
     }
 
     /**
@@ -123,6 +127,8 @@ public class CandidateDocuments {
         // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.
         events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
                 tenantId, "candidate", candidateId, version, document)));
+        // Indexed before the hash is recorded too, so a crash in between re-indexes on the next run.
+        searchIndex.index(tenantId, candidateId, document);
         mirror.recordDocumentHash(tenantId, candidateId, documentHash);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.search.SearchIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,13 +28,16 @@ public class CandidateRemovals {
     private final FileCopier files;
     private final EventPublisher events;
     private final ObjectMapper mapper;
+    private final SearchIndex searchIndex;
 
-    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper) {
+    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper,
+                             SearchIndex searchIndex) {
         this.mirror = mirror;
         this.identity = identity;
         this.files = files;
         this.events = events;
         this.mapper = mapper;
+        this.searchIndex = searchIndex;
     }
 
     /**
@@ -57,6 +61,7 @@ public class CandidateRemovals {
             deletes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, file.childKey(), null));
         }));
         mirror.writeChildren(tenantId, deletes);
+        searchIndex.remove(tenantId, candidateId);
         if (rows.isEmpty() || !mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
         ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
         if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);

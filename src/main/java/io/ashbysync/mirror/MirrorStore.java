@@ -41,7 +41,7 @@ public class MirrorStore {
     public static final String HISTORY = "HISTORY";
     public static final String NOTE = "NOTE#";
     public static final String FILE = "FILE#";
-    static final String BY_TENANT_TYPE = "ByTenantType";
+    public static final String BY_TENANT_TYPE = "ByTenantType";
 
     /**
      * Ashby's JSON kept as Ashby sent it, explicit nulls included (the application's mapper leaves nulls out, which
@@ -72,7 +72,7 @@ public class MirrorStore {
         return tenantType(tenantId, entityType) + "#" + entityId;
     }
 
-    static String tenantType(String tenantId, String entityType) {
+    public static String tenantType(String tenantId, String entityType) {
         return "TENANT#" + tenantId + "#" + entityType;
     }
 

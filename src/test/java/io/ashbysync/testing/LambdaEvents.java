@@ -3,9 +3,11 @@ package io.ashbysync.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Lambda events as AWS delivers them (JSON), for invoking handlers through Quarkus' Lambda event server. */
 public final class LambdaEvents {
@@ -62,17 +64,27 @@ public final class LambdaEvents {
                 .put("version", "2.0")
                 .put("routeKey", routeKey)
                 .put("rawPath", rawPath)
+                .put("rawQueryString", query.entrySet().stream()
+                        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&")))
                 .put("isBase64Encoded", true)
                 .put("body", Base64.getEncoder().encodeToString(body));
         ObjectNode h = event.putObject("headers");
         headers.forEach((k, v) -> h.put(k.toLowerCase(), v));
         ObjectNode p = event.putObject("pathParameters");
         pathParameters.forEach(p::put);
-        ObjectNode q = event.putObject("queryStringParameters");
-        query.forEach(q::put);
+        if (!query.isEmpty()) {
+            ObjectNode q = event.putObject("queryStringParameters");
+            query.forEach(q::put);
+        }
         ObjectNode context = event.putObject("requestContext").put("requestId", "req-" + System.nanoTime()).put("routeKey", routeKey);
         context.putObject("http").put("method", method).put("path", rawPath);
         context.putObject("authorizer").putObject("iam").put("userArn", "arn:aws:iam::000000000000:user/test-operator");
         return event.toString();
+    }
+
+    /** An IAM-signed GET of an HTTP API route (e.g. {@code GET /tenants/{tenantId}/candidates}). */
+    public static String httpGet(String routeKey, String rawPath, Map<String, String> pathParameters, Map<String, String> queryParameters) {
+        return http(routeKey, rawPath, pathParameters, queryParameters, Map.of("accept", "application/json"), new byte[0]);
     }
 }

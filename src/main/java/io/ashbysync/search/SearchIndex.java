@@ -1,0 +1,314 @@
+package io.ashbysync.search;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.platform.AwsResources;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * The search index over the mirror, kept in the mirror table and derived from each candidate's outbound document.
+ * <ul>
+ *   <li>Postings: {@code pk=TENANT#<t>#SEARCH#<FACET>#<value>} (see {@link Facet}),
+ *       {@code sk=P#<updatedAt epoch ms, 13 digits>#<candidateId>}, {@code hit} = the candidate's
+ *       {@link IndexedCandidate} projection. One per candidate and list, newest first by sort key.</li>
+ *   <li>Counts: {@code sk=COUNT} in each list's partition: {@code candidates}, and on JOB lists
+ *       {@code stage:<stageId>} = applications to the job now in that stage.</li>
+ *   <li>Manifest: {@code pk=TENANT#<t>#CANDIDATE#<id>, sk=SEARCH}: the postings that may exist for the candidate and
+ *       what it has added to the counts, with an optimistic {@code version}.</li>
+ * </ul>
+ * A re-index is a diff against the manifest. The manifest first grows to cover every posting about to be written, so
+ * a crash never leaves a posting nobody tracks; counts move in the same transaction that records them in the manifest,
+ * so a retried run never counts twice.
+ */
+@ApplicationScoped
+public class SearchIndex {
+    private static final Logger LOG = Logger.getLogger(SearchIndex.class);
+    static final String MANIFEST = "SEARCH";
+    static final String COUNT = "COUNT";
+    static final String POSTING_PREFIX = "P#";
+    static final String CANDIDATES = "candidates";
+    static final String STAGE_PREFIX = "stage:";
+    /** DynamoDB allows 100 actions per transaction; one is the manifest. */
+    private static final int COUNTS_PER_TRANSACTION = 99;
+    private static final int ATTEMPTS = 5;
+
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
+    private final ObjectMapper mapper;
+
+    public SearchIndex(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper) {
+        this.dynamo = dynamo;
+        this.resources = resources;
+        this.mapper = mapper;
+    }
+
+    static String postingSortKey(long updatedAt, String candidateId) {
+        return POSTING_PREFIX + String.format("%013d", updatedAt) + "#" + candidateId;
+    }
+
+    /** Brings the candidate's postings and counts in line with its document. */
+    public void index(String tenantId, String candidateId, JsonNode document) {
+        IndexedCandidate candidate = IndexedCandidate.of(candidateId, document, mapper);
+        apply(tenantId, candidateId, candidate);
+    }
+
+    /** Takes a deleted or merged-away candidate out of every list and count. Safe to repeat. */
+    public void remove(String tenantId, String candidateId) {
+        apply(tenantId, candidateId, null);
+    }
+
+    private void apply(String tenantId, String candidateId, IndexedCandidate candidate) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Manifest old = readManifest(tenantId, candidateId);
+            if (candidate != null && old != null && old.updatedAt() > candidate.updatedAt()) {
+                // a newer document of this candidate was indexed meanwhile; this one is stale
+                LOG.debugf("candidate %s: index already holds a newer document", candidateId);
+                return;
+            }
+            if (candidate == null && old == null) return;
+            try {
+                applyOver(tenantId, candidateId, candidate, old);
+                return;
+            } catch (ConditionalCheckFailedException | TransactionCanceledException concurrent) {
+                LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
+            }
+        }
+        throw new IllegalStateException("search index of candidate " + candidateId + " kept changing under " + ATTEMPTS + " attempts");
+    }
+
+    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, Manifest old) {
+        Manifest current = old == null ? Manifest.EMPTY : old;
+        Map<String, String> postings = candidate == null ? Map.of() : postings(tenantId, candidate);
+        Map<String, Contribution> counted = candidate == null ? Map.of() : contributions(tenantId, candidate);
+        long updatedAt = candidate == null ? current.updatedAt() : candidate.updatedAt();
+
+        Set<String> newKeys = postingKeys(postings);
+        Set<String> tracked = new LinkedHashSet<>(current.postings());
+        if (!tracked.containsAll(newKeys)) {
+            tracked.addAll(newKeys);
+            current = writeManifest(tenantId, candidateId, current, new Manifest(current.version(), current.updatedAt(), tracked, current.counted()));
+        }
+        if (candidate != null) putPostings(postings, candidate);
+        Set<String> gone = new LinkedHashSet<>(current.postings());
+        gone.removeAll(newKeys);
+        deletePostings(gone);
+
+        List<String> changedLists = new ArrayList<>();
+        Set<String> lists = new LinkedHashSet<>(current.counted().keySet());
+        lists.addAll(counted.keySet());
+        for (String list : lists) {
+            if (!Objects.equals(current.counted().get(list), counted.get(list))) changedLists.add(list);
+        }
+        Map<String, Contribution> nowCounted = new LinkedHashMap<>(current.counted());
+        int from = 0;
+        do {
+            List<String> chunk = changedLists.subList(from, Math.min(from + COUNTS_PER_TRANSACTION, changedLists.size()));
+            List<TransactWriteItem> actions = new ArrayList<>();
+            for (String list : chunk) {
+                actions.add(countUpdate(list, current.counted().get(list), counted.get(list)));
+                if (counted.containsKey(list)) nowCounted.put(list, counted.get(list)); else nowCounted.remove(list);
+            }
+            from += chunk.size();
+            boolean last = from >= changedLists.size();
+            Manifest next = new Manifest(current.version() + 1, last ? updatedAt : current.updatedAt(),
+                    last ? newKeys : current.postings(), Map.copyOf(nowCounted));
+            actions.add(last && candidate == null ? manifestDelete(tenantId, candidateId, current) : manifestPut(tenantId, candidateId, current, next));
+            dynamo.transactWriteItems(r -> r.transactItems(actions));
+            current = next;
+        } while (from < changedLists.size());
+    }
+
+    // ---- what the candidate should have ------------------------------------------------------------------------
+
+    /** List key → posting sort key, for every list the candidate belongs to. */
+    static Map<String, String> postings(String tenantId, IndexedCandidate candidate) {
+        String sortKey = postingSortKey(candidate.updatedAt(), candidate.candidateId());
+        Map<String, String> postings = new LinkedHashMap<>();
+        candidate.listValues().forEach((facet, values) -> values.forEach(value ->
+                postings.put(Facet.valueOf(facet).listKey(tenantId, value), sortKey)));
+        return postings;
+    }
+
+    /** List key → what the candidate adds to the list's COUNT item. */
+    static Map<String, Contribution> contributions(String tenantId, IndexedCandidate candidate) {
+        Map<String, Contribution> counted = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> stages = candidate.stageCountsByJob();
+        // ALL needs no count (it is read only when there is no filter to choose between) and would be every
+        // transaction's hot item
+        postings(tenantId, candidate).keySet().stream().filter(list -> !list.equals(Facet.ALL.listKey(tenantId, null)))
+                .forEach(list -> counted.put(list, new Contribution(1, Map.of())));
+        stages.forEach((job, byStage) -> counted.put(Facet.JOB.listKey(tenantId, job), new Contribution(1, Map.copyOf(byStage))));
+        return counted;
+    }
+
+    private static Set<String> postingKeys(Map<String, String> postings) {
+        Set<String> keys = new LinkedHashSet<>();
+        postings.forEach((pk, sk) -> keys.add(pk + "\n" + sk));
+        return keys;
+    }
+
+    // ---- writes ----------------------------------------------------------------------------------------------------
+
+    private void putPostings(Map<String, String> postings, IndexedCandidate candidate) {
+        String hit = json(candidate.hit());
+        List<WriteRequest> writes = new ArrayList<>();
+        postings.forEach((pk, sk) -> writes.add(WriteRequest.builder().putRequest(p -> p.item(Map.of(
+                "pk", s(pk), "sk", s(sk), "hit", s(hit)))).build()));
+        batchWrite(writes);
+    }
+
+    private void deletePostings(Set<String> keys) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (String key : keys) {
+            String[] parts = key.split("\n", 2);
+            writes.add(WriteRequest.builder().deleteRequest(d -> d.key(Map.of("pk", s(parts[0]), "sk", s(parts[1])))).build());
+        }
+        batchWrite(writes);
+    }
+
+    private void batchWrite(List<WriteRequest> writes) {
+        for (int from = 0; from < writes.size(); from += 25) {
+            Map<String, List<WriteRequest>> pending = Map.of(table(), writes.subList(from, Math.min(from + 25, writes.size())));
+            while (!pending.isEmpty()) {
+                Map<String, List<WriteRequest>> request = pending;
+                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
+            }
+        }
+    }
+
+    private TransactWriteItem countUpdate(String list, Contribution before, Contribution after) {
+        Map<String, Integer> deltas = new LinkedHashMap<>();
+        deltas.put(CANDIDATES, (after == null ? 0 : after.candidates()) - (before == null ? 0 : before.candidates()));
+        Set<String> stages = new LinkedHashSet<>();
+        if (before != null) stages.addAll(before.stages().keySet());
+        if (after != null) stages.addAll(after.stages().keySet());
+        for (String stage : stages) {
+            int delta = (after == null ? 0 : after.stages().getOrDefault(stage, 0)) - (before == null ? 0 : before.stages().getOrDefault(stage, 0));
+            if (delta != 0) deltas.put(STAGE_PREFIX + stage, delta);
+        }
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> adds = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, Integer> delta : deltas.entrySet()) {
+            names.put("#a" + i, delta.getKey());
+            values.put(":d" + i, AttributeValue.fromN(Integer.toString(delta.getValue())));
+            adds.add("#a" + i + " :d" + i);
+            i++;
+        }
+        return TransactWriteItem.builder().update(u -> u.tableName(table())
+                .key(Map.of("pk", s(list), "sk", s(COUNT)))
+                .updateExpression("ADD " + String.join(", ", adds))
+                .expressionAttributeNames(names).expressionAttributeValues(values)).build();
+    }
+
+    // ---- the manifest ----------------------------------------------------------------------------------------------
+
+    /**
+     * @param updatedAt the {@link IndexedCandidate#updatedAt()} of the document last indexed
+     * @param postings  "pk\nsk" of every posting that may exist
+     * @param counted   per list key, what this candidate has added to the list's counts
+     */
+    record Manifest(long version, long updatedAt, Set<String> postings, Map<String, Contribution> counted) {
+        static final Manifest EMPTY = new Manifest(0, 0, Set.of(), Map.of());
+    }
+
+    /** One candidate's share of a list's counts. */
+    record Contribution(int candidates, Map<String, Integer> stages) {}
+
+    private Manifest readManifest(String tenantId, String candidateId) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table()).key(manifestKey(tenantId, candidateId))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) return null;
+        try {
+            Set<String> postings = new LinkedHashSet<>();
+            mapper.readTree(item.get("postings").s()).forEach(p -> postings.add(p.asText()));
+            Map<String, Contribution> counted = new LinkedHashMap<>();
+            JsonNode countedJson = mapper.readTree(item.get("counted").s());
+            countedJson.properties().forEach(e -> {
+                Map<String, Integer> stages = new LinkedHashMap<>();
+                e.getValue().path("stages").properties().forEach(s -> stages.put(s.getKey(), s.getValue().asInt()));
+                counted.put(e.getKey(), new Contribution(e.getValue().path("candidates").asInt(), Map.copyOf(stages)));
+            });
+            return new Manifest(Long.parseLong(item.get("version").n()), Long.parseLong(item.get("updatedAt").n()), postings, counted);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("search manifest of candidate " + candidateId + " holds invalid JSON", e);
+        }
+    }
+
+    /** Writes the manifest if nobody else did since {@code current} was read; returns what was written. */
+    private Manifest writeManifest(String tenantId, String candidateId, Manifest current, Manifest next) {
+        Manifest written = new Manifest(current.version() + 1, next.updatedAt(), next.postings(), next.counted());
+        var put = manifestPut(tenantId, candidateId, current, written).put();
+        dynamo.putItem(r -> r.tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
+                .expressionAttributeNames(put.expressionAttributeNames()).expressionAttributeValues(put.expressionAttributeValues()));
+        return written;
+    }
+
+    private TransactWriteItem manifestPut(String tenantId, String candidateId, Manifest current, Manifest next) {
+        Map<String, AttributeValue> item = new HashMap<>(manifestKey(tenantId, candidateId));
+        item.put("version", AttributeValue.fromN(Long.toString(next.version())));
+        item.put("updatedAt", AttributeValue.fromN(Long.toString(next.updatedAt())));
+        item.put("postings", s(json(mapper.valueToTree(next.postings()))));
+        ObjectNode counted = mapper.createObjectNode();
+        next.counted().forEach((list, c) -> {
+            ObjectNode entry = counted.putObject(list).put("candidates", c.candidates());
+            ObjectNode stages = entry.putObject("stages");
+            c.stages().forEach(stages::put);
+        });
+        item.put("counted", s(json(counted)));
+        return TransactWriteItem.builder().put(p -> p.tableName(table()).item(item).conditionExpression(versionCondition(current))
+                .expressionAttributeNames(Map.of("#v", "version"))
+                .expressionAttributeValues(current.version() == 0 ? null : Map.of(":v", AttributeValue.fromN(Long.toString(current.version())))))
+                .build();
+    }
+
+    private TransactWriteItem manifestDelete(String tenantId, String candidateId, Manifest current) {
+        return TransactWriteItem.builder().delete(d -> d.tableName(table()).key(manifestKey(tenantId, candidateId))
+                .conditionExpression(versionCondition(current)).expressionAttributeNames(Map.of("#v", "version"))
+                .expressionAttributeValues(current.version() == 0 ? null : Map.of(":v", AttributeValue.fromN(Long.toString(current.version())))))
+                .build();
+    }
+
+    private static String versionCondition(Manifest current) {
+        return current.version() == 0 ? "attribute_not_exists(#v)" : "#v = :v";
+    }
+
+    private static Map<String, AttributeValue> manifestKey(String tenantId, String candidateId) {
+        return Map.of("pk", s(MirrorStore.partitionKey(tenantId, "CANDIDATE", candidateId)), "sk", s(MANIFEST));
+    }
+
+    private String json(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("search index entry cannot be serialised", e);
+        }
+    }
+
+    private String table() {
+        return resources.mirrorTable();
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+}
