@@ -34,7 +34,7 @@ public class CommandsHandler implements RequestHandler<SQSEvent, SQSBatchRespons
                 } else {
                     work.process(message);
                 }
-            });
+            }, message -> SqsBatch.isFifo(message) ? message.getMessageId() : work.serialKey(message));
         } finally {
             MDC.remove("requestId");
         }

@@ -64,6 +64,11 @@ public class CandidateDetailsWork implements WorkHandler {
     }
 
     @Override
+    public String serialKey(WorkItem item) {
+        return item.payload().path("candidateId").asText();
+    }
+
+    @Override
     public void handle(WorkItem item) {
         String tenantId = item.tenantId();
         String candidateId = item.payload().path("candidateId").asText();

@@ -105,13 +105,16 @@ public class MirrorStore {
             values.put(":" + name, value);
             assignments.add("#" + name + " = :" + name);
         });
-        values.put(":true", AttributeValue.fromBool(true));
         // An update, not a put: attributes written by others (the last document hash) survive.
         // A tombstone gives way only to a newer version: a listing read before the delete and written after it
         // (the poller racing a candidateDelete webhook) must not bring the record back.
-        String condition = updatedAt != null
-                ? "attribute_not_exists(pk) OR #version < :version OR (#version = :version AND #hash <> :hash AND #deleted <> :true)"
-                : "attribute_not_exists(pk) OR #hash <> :hash";
+        String condition;
+        if (updatedAt != null) {
+            condition = "attribute_not_exists(pk) OR #version < :version OR (#version = :version AND #hash <> :hash AND #deleted <> :true)";
+            values.put(":true", AttributeValue.fromBool(true));
+        } else {
+            condition = "attribute_not_exists(pk) OR #hash <> :hash";
+        }
         try {
             Map<String, AttributeValue> old = dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
                     .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")

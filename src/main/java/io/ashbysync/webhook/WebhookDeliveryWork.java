@@ -54,6 +54,12 @@ public class WebhookDeliveryWork implements WorkHandler {
         return "webhook:" + webhookActionId;
     }
 
+    /** Related webhooks (one action, several deliveries) in one batch run in turn: the first applies, the rest see it done. */
+    @Override
+    public String serialKey(WorkItem item) {
+        return WebhookDelivery.fromWorkItem(item).webhookActionId();
+    }
+
     @Override
     public void handle(WorkItem item) {
         WebhookDelivery delivery = WebhookDelivery.fromWorkItem(item);

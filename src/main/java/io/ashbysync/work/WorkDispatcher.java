@@ -54,6 +54,17 @@ public class WorkDispatcher {
         }
     }
 
+    /** The message's {@link WorkHandler#serialKey}, prefixed by tenant and type; a message that does not decode is its own. */
+    public String serialKey(SQSEvent.SQSMessage message) {
+        try {
+            WorkItem item = decode(message.getBody());
+            WorkHandler handler = handlers.get(item.type());
+            return handler == null ? message.getMessageId() : item.tenantId() + "/" + item.type() + "/" + handler.serialKey(item);
+        } catch (IllegalArgumentException malformed) {
+            return message.getMessageId();
+        }
+    }
+
     WorkItem decode(String body) {
         JsonNode root;
         try {

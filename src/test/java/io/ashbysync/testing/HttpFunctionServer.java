@@ -1,6 +1,5 @@
 package io.ashbysync.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -18,15 +17,13 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The `http` function under test behind a real HTTP port, as API Gateway would put it: each request matching one of
@@ -38,18 +35,14 @@ import java.util.regex.Pattern;
  */
 public final class HttpFunctionServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z0-9_]+)}");
-
-    private record Route(String routeKey, String method, Pattern path, List<String> parameters) {}
-
     private final HttpServer server;
-    private final List<Route> routes = new ArrayList<>();
+    private final List<HttpApiEvents.Route> routes = new ArrayList<>();
 
     private final Function<String, String> function;
 
     private HttpFunctionServer(List<String> routeKeys, Function<String, String> function) throws IOException {
         this.function = function;
-        for (String key : routeKeys) routes.add(route(key));
+        for (String key : routeKeys) routes.add(HttpApiEvents.Route.of(key));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", this::handle);
@@ -69,56 +62,28 @@ public final class HttpFunctionServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    private static Route route(String routeKey) {
-        String[] methodAndPath = routeKey.split(" ", 2);
-        List<String> parameters = new ArrayList<>();
-        Matcher m = PARAMETER.matcher(methodAndPath[1]);
-        StringBuilder regex = new StringBuilder();
-        int last = 0;
-        while (m.find()) {
-            regex.append(Pattern.quote(methodAndPath[1].substring(last, m.start()))).append("([^/]+)");
-            parameters.add(m.group(1));
-            last = m.end();
-        }
-        regex.append(Pattern.quote(methodAndPath[1].substring(last)));
-        return new Route(routeKey, methodAndPath[0], Pattern.compile(regex.toString()), parameters);
-    }
-
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getRawPath();
-            for (Route route : routes) {
-                Matcher m = route.path().matcher(path);
-                if (!route.method().equals(exchange.getRequestMethod()) || !m.matches()) continue;
-                Map<String, String> pathParameters = new LinkedHashMap<>();
-                for (int i = 0; i < route.parameters().size(); i++) {
-                    pathParameters.put(route.parameters().get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
-                }
+            for (HttpApiEvents.Route route : routes) {
+                Optional<Map<String, String>> pathParameters = route.match(exchange);
+                if (pathParameters.isEmpty()) continue;
                 Map<String, String> headers = new LinkedHashMap<>();
                 exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
                 headers.put("x-forwarded-proto", "http");
-                String event = LambdaEvents.http(route.routeKey(), path, pathParameters, query(exchange), headers,
-                        exchange.getRequestBody().readAllBytes());
-                JsonNode answer;
+                String event = LambdaEvents.http(route.routeKey(), exchange.getRequestURI().getRawPath(), pathParameters.get(),
+                        query(exchange), headers, exchange.getRequestBody().readAllBytes());
+                HttpApiEvents.Answer answer;
                 try {
-                    answer = JSON.readTree(function.apply(event));
+                    answer = HttpApiEvents.fromPayload(function.apply(event).getBytes(StandardCharsets.UTF_8));
                 } catch (RuntimeException failed) {
                     // as API Gateway answers a function error; the cause goes to the test's output
                     failed.printStackTrace();
-                    answer = JSON.createObjectNode().put("statusCode", 500).put("body", "{\"message\":\"Internal Server Error\"}");
+                    answer = HttpApiEvents.Answer.json(500, "{\"message\":\"Internal Server Error\"}");
                 }
-                answer.path("headers").properties().forEach(h -> exchange.getResponseHeaders().set(h.getKey(), h.getValue().asText()));
-                JsonNode body = answer.path("body");
-                byte[] bytes = body.isMissingNode() || body.isNull() ? new byte[0]
-                        : answer.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(body.asText())
-                        : body.asText().getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(answer.path("statusCode").asInt(500), bytes.length == 0 ? -1 : bytes.length);
-                if (bytes.length > 0) exchange.getResponseBody().write(bytes);
+                HttpApiEvents.send(exchange, answer);
                 return;
             }
-            byte[] notFound = "{\"message\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(404, notFound.length);
-            exchange.getResponseBody().write(notFound);
+            HttpApiEvents.send(exchange, HttpApiEvents.Answer.notFound());
         }
     }
 
