@@ -32,8 +32,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -201,21 +207,23 @@ public class TenantSync {
         return done;
     }
 
-    /** Writes one page to the mirror, then the identity index, events and work items: all before the checkpoint. */
+    /** What writing one listed record did. */
+    private record Applied(JsonNode record, String id, Instant updatedAt, MirrorStore.Write write) {}
+
+    /**
+     * Writes one page to the mirror, then the identity index, events and work items: all before the checkpoint. The
+     * page's records are written side by side ({@code page-write-concurrency}): each is its own conditional write,
+     * and one at a time would make DynamoDB's latency, not Ashby's budget, the pace of a backfill.
+     */
     private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass) {
         String tenantId = session.tenantId();
+        List<Applied> page = writeAll(results, record -> write(tenantId, stream, record, seenPass));
         List<OutboundEvent> changedEvents = new ArrayList<>();
         Map<String, List<String>> applicationsByCandidate = new LinkedHashMap<>();
         List<WorkItem> items = new ArrayList<>();
-        for (JsonNode record : results) {
-            String id = record.path("id").asText();
-            Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
-            Map<String, AttributeValue> extra = new LinkedHashMap<>();
-            if (stream.entityType().equals(CandidateDocuments.APPLICATION)) {
-                extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
-            }
-            MirrorStore.Write write = mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra);
-            if (!write.changed()) {
+        for (Applied applied : page) {
+            String id = applied.id();
+            if (!applied.write().changed()) {
                 // Notes change without the candidate's updatedAt: a full pass re-reads them for every candidate.
                 if (fullPass && stream.entityType().equals(CandidateDocuments.CANDIDATE) && config.recheckNotesOnFullPass()) {
                     items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
@@ -225,21 +233,68 @@ public class TenantSync {
             switch (stream.entityType()) {
                 case CandidateDocuments.APPLICATION -> {
                     // a new application on a full pass comes with its candidate's own work item (candidates run next)
-                    if (write == MirrorStore.Write.UPDATED || !fullPass) {
-                        applicationsByCandidate.computeIfAbsent(record.path("candidate").path("id").asText(), c -> new ArrayList<>()).add(id);
+                    if (applied.write() == MirrorStore.Write.UPDATED || !fullPass) {
+                        applicationsByCandidate.computeIfAbsent(applied.record().path("candidate").path("id").asText(),
+                                c -> new ArrayList<>()).add(id);
                     }
                 }
-                case CandidateDocuments.CANDIDATE -> {
-                    identity.linkAshbyCandidate(tenantId, record);
-                    items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
-                }
-                default -> changedEvents.add(records.upserted(tenantId, stream.eventEntity(), id, updatedAt, record));
+                case CandidateDocuments.CANDIDATE ->
+                        items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
+                default -> changedEvents.add(records.upserted(tenantId, stream.eventEntity(), id, applied.updatedAt(), applied.record()));
             }
         }
         applicationsByCandidate.forEach((candidateId, applicationIds) ->
                 items.add(CandidateDetailsWork.item(mapper, tenantId, candidateId, false, applicationIds, UUID.randomUUID().toString())));
         if (!changedEvents.isEmpty()) events.publish(changedEvents);
         if (!items.isEmpty()) work.send(items);
+    }
+
+    /** One record into the mirror (and, for a changed candidate, the identity index). */
+    private Applied write(String tenantId, TokenStream stream, JsonNode record, String seenPass) {
+        String id = record.path("id").asText();
+        Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        Map<String, AttributeValue> extra = new LinkedHashMap<>();
+        if (stream.entityType().equals(CandidateDocuments.APPLICATION)) {
+            extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
+        }
+        MirrorStore.Write write = mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra);
+        if (write.changed() && stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
+            identity.linkAshbyCandidate(tenantId, record);
+        }
+        return new Applied(record, id, updatedAt, write);
+    }
+
+    /** {@code writer} over every record, side by side, results in the page's order; the first failure is thrown. */
+    private List<Applied> writeAll(List<JsonNode> results, Function<JsonNode, Applied> writer) {
+        Semaphore slots = new Semaphore(Math.max(1, config.pageWriteConcurrency()));
+        Map<String, Object> context = MDC.getMap();
+        List<Future<Applied>> futures = new ArrayList<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (JsonNode record : results) {
+                futures.add(threads.submit(() -> {
+                    context.forEach(MDC::put);
+                    slots.acquire();
+                    try {
+                        return writer.apply(record);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+        }
+        List<Applied> applied = new ArrayList<>();
+        for (Future<Applied> future : futures) {
+            try {
+                applied.add(future.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) throw runtime;
+                throw new IllegalStateException("writing a page to the mirror failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing a page to the mirror", e);
+            }
+        }
+        return applied;
     }
 
     // ---- reconciliation -------------------------------------------------------------------------------------------

@@ -402,6 +402,11 @@ public final class DevStack implements AutoCloseable {
                   curl -sS -X POST %7$s/dev/webhooks -H 'Content-Type: application/json' \\
                     -d '{"webhookActionId":"dev-%8$s","action":"ping","data":{"webhookActionType":"ping"}}'
 
+                Search the mirror and see job cards (the api function's routes; IAM is not enforced locally):
+                  curl -sS '%7$s/tenants/%9$s/candidates?status=Active&limit=5'
+                  curl -sS '%7$s/tenants/%9$s/jobs?limit=5'
+                The status page: %7$s/admin/status
+
                 The same webhook unsigned, straight to the HTTP API (expect 401):
                   curl -sS -X POST %4$s -H 'Content-Type: application/json' -d '{"action":"ping","data":{}}'
                 """.formatted(settings.pollPeriod().toSeconds(), function("poller").log(), function("commands").log(),
