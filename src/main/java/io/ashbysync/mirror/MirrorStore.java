@@ -97,36 +97,61 @@ public class MirrorStore {
         if (seenPass != null) set.put("seenPass", s(seenPass));
         if (updatedAt != null) set.put("version", n(updatedAt.toEpochMilli()));
         set.putAll(extra);
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        List<String> assignments = new ArrayList<>();
-        set.forEach((name, value) -> {
-            names.put("#" + name, name);
-            values.put(":" + name, value);
-            assignments.add("#" + name + " = :" + name);
-        });
-        // An update, not a put: attributes written by others (the last document hash) survive.
         // A tombstone gives way only to a newer version: a listing read before the delete and written after it
         // (the poller racing a candidateDelete webhook) must not bring the record back.
-        String condition;
+        String condition = updatedAt != null
+                ? "attribute_not_exists(pk) OR #version < :version OR (#version = :version AND #hash <> :hash AND #deleted <> :true)"
+                : "attribute_not_exists(pk) OR #hash <> :hash";
+        Map<String, String> names = new HashMap<>(Map.of("#hash", "hash"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":hash", set.get("hash")));
         if (updatedAt != null) {
-            condition = "attribute_not_exists(pk) OR #version < :version OR (#version = :version AND #hash <> :hash AND #deleted <> :true)";
-            values.put(":true", AttributeValue.fromBool(true));
-        } else {
-            condition = "attribute_not_exists(pk) OR #hash <> :hash";
+            names.putAll(Map.of("#version", "version", "#deleted", "deleted"));
+            values.putAll(Map.of(":version", set.get("version"), ":true", AttributeValue.fromBool(true)));
         }
         try {
-            Map<String, AttributeValue> old = dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
-                    .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(names).expressionAttributeValues(values)
-                    .returnValues(ReturnValue.UPDATED_OLD)).attributes();
+            Map<String, AttributeValue> old = seenPass != null
+                    ? replace(tenantId, entityType, entityId, set, condition, names, values)
+                    : update(tenantId, entityType, entityId, set, condition, names, values);
             boolean existed = old != null && old.containsKey("hash") && !Boolean.TRUE.equals(old.getOrDefault("deleted", AttributeValue.fromBool(false)).bool());
             return existed ? Write.UPDATED : Write.CREATED;
         } catch (ConditionalCheckFailedException unchanged) {
             if (seenPass != null) markSeen(tenantId, entityType, entityId, seenPass);
             return Write.UNCHANGED;
         }
+    }
+
+    /**
+     * A full listing's write replaces the record whole: it carries the pass stamp, and what it drops (the last
+     * document hash) belonged to the content it replaces. A put also costs DynamoDB less work than an update.
+     */
+    private Map<String, AttributeValue> replace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                                                String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> item = new HashMap<>(set);
+        item.putAll(key(tenantId, entityType, entityId, ITEM));
+        return dynamo.putItem(r -> r.tableName(table()).item(item).conditionExpression(condition)
+                .expressionAttributeNames(names).expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_OLD)).attributes();
+    }
+
+    /**
+     * Any other write (an incremental page, a webhook) updates in place: the stamp of a full pass running meanwhile
+     * survives, or that pass's reconciliation would take the record for deleted.
+     */
+    private Map<String, AttributeValue> update(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                                               String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+        Map<String, String> allNames = new HashMap<>(names);
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        List<String> assignments = new ArrayList<>();
+        set.forEach((name, value) -> {
+            allNames.put("#" + name, name);
+            allValues.put(":" + name, value);
+            assignments.add("#" + name + " = :" + name);
+        });
+        return dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")
+                .conditionExpression(condition)
+                .expressionAttributeNames(allNames).expressionAttributeValues(allValues)
+                .returnValues(ReturnValue.UPDATED_OLD)).attributes();
     }
 
     private void markSeen(String tenantId, String entityType, String entityId, String seenPass) {

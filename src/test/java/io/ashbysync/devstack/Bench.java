@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.ashby.simulator.RequestRecord;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +21,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * {@code make bench}: the dev stack (the packaged functions, wired as in {@code template.yaml}, against moto,
@@ -30,7 +43,8 @@ import java.util.function.Consumer;
  *
  * <p>Settings (environment): {@code BENCH_CANDIDATES} (10000), {@code BENCH_BUDGET} (6000 requests/min),
  * {@code BENCH_LATENCY_MS} (40-120), {@code BENCH_REJECTS} (2000), {@code BENCH_EXPORTS} (10),
- * {@code BENCH_WEBHOOKS} (30), {@code BENCH_POLL_CHANGES} (5), {@code BENCH_POLL_SECONDS} (15).
+ * {@code BENCH_WEBHOOKS} (30), {@code BENCH_POLL_CHANGES} (5), {@code BENCH_POLL_SECONDS} (15),
+ * {@code BENCH_SEARCHES} (20 of each search query).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -38,13 +52,14 @@ public final class Bench {
     private static final long PROJECTED_CANDIDATES = 1_000_000;
 
     record Settings(int candidates, int budget, Duration latencyMin, Duration latencyMax, int rejects, int exports,
-                    int webhooks, int pollChanges, Duration pollPeriod) {
+                    int webhooks, int pollChanges, Duration pollPeriod, int searches) {
         static Settings fromEnvironment() {
             Duration[] latency = DevStack.Settings.latency("BENCH_LATENCY_MS", "40-120");
             return new Settings(DevStack.Settings.positive("BENCH_CANDIDATES", 10_000), DevStack.Settings.positive("BENCH_BUDGET", 6_000),
                     latency[0], latency[1], DevStack.Settings.positive("BENCH_REJECTS", 2_000), DevStack.Settings.positive("BENCH_EXPORTS", 10),
                     DevStack.Settings.positive("BENCH_WEBHOOKS", 30), DevStack.Settings.positive("BENCH_POLL_CHANGES", 5),
-                    Duration.ofSeconds(DevStack.Settings.positive("BENCH_POLL_SECONDS", 15)));
+                    Duration.ofSeconds(DevStack.Settings.positive("BENCH_POLL_SECONDS", 15)),
+                    DevStack.Settings.positive("BENCH_SEARCHES", 20));
         }
     }
 
@@ -89,8 +104,10 @@ public final class Bench {
                 .put("latencyMs", settings.latencyMin().toMillis() + "-" + settings.latencyMax().toMillis())
                 .put("rejects", settings.rejects()).put("exports", settings.exports())
                 .put("webhooks", settings.webhooks()).put("pollChanges", settings.pollChanges())
-                .put("pollSeconds", settings.pollPeriod().toSeconds()).put("cores", Runtime.getRuntime().availableProcessors());
+                .put("pollSeconds", settings.pollPeriod().toSeconds()).put("searches", settings.searches())
+                .put("cores", Runtime.getRuntime().availableProcessors());
         boolean loaded = initialLoad();
+        boolean searched = loaded && search();
         boolean exported = loaded && exportFreshness();
         boolean webhooks = loaded && changeFreshness("webhookFreshness", settings.webhooks());
         boolean polled = loaded && withWebhooksDisabled(() -> changeFreshness("pollFreshness", settings.pollChanges()));
@@ -99,7 +116,7 @@ public final class Bench {
         Files.writeString(RESULTS, JSON.writeValueAsString(results));
         DevConsole.text(table());
         DevConsole.text("results: " + RESULTS.toAbsolutePath());
-        return loaded && exported && webhooks && polled && rejected;
+        return loaded && searched && exported && webhooks && polled && rejected;
     }
 
     // ---- 1. initial load ------------------------------------------------------------------------------------------
@@ -142,12 +159,71 @@ public final class Bench {
                 .put("projectedHoursPerMillionCandidates", round(callsPerCandidate * PROJECTED_CANDIDATES / settings.budget() / 60.0));
         load.set("peakMemoryMbPerFunction", JSON.valueToTree(peakMemory(after)));
         ObjectNode byEndpoint = load.putObject("callsByEndpoint");
-        calls.stream().filter(r -> r.httpStatus() != 429).collect(java.util.stream.Collectors.groupingBy(RequestRecord::endpoint,
-                java.util.TreeMap::new, java.util.stream.Collectors.counting())).forEach(byEndpoint::put);
+        calls.stream().filter(r -> r.httpStatus() != 429).collect(Collectors.groupingBy(RequestRecord::endpoint,
+                TreeMap::new, Collectors.counting())).forEach(byEndpoint::put);
         return true;
     }
 
-    // ---- 2. export freshness --------------------------------------------------------------------------------------
+    // ---- 2. search ------------------------------------------------------------------------------------------------
+
+    /**
+     * First pages (25) of the search API over HTTP, as Findem's UI would ask for them, on the mirror the initial load
+     * built: latency per query kind, and what each read from DynamoDB (the API reports it) — the figure that carries
+     * over to DynamoDB, where moto's latency does not.
+     */
+    private boolean search() throws Exception {
+        SimulatedOrganization org = stack.tenant().organization();
+        List<ObjectNode> applications = org.applications();
+        String job = mostCommon(applications.stream().map(a -> a.path("job").path("id").asText()));
+        String stage = mostCommon(applications.stream().filter(a -> job.equals(a.path("job").path("id").asText()))
+                .map(a -> a.path("currentInterviewStage").path("id").asText()));
+        String tag = mostCommon(org.candidates().stream().flatMap(c -> StreamSupport.stream(c.path("tags").spliterator(), false))
+                .map(t -> t.path("id").asText()));
+        String source = mostCommon(applications.stream().map(a -> a.path("source").path("id").asText()));
+        Map<String, String> queries = new LinkedHashMap<>();
+        queries.put("all candidates", "candidates?limit=25");
+        queries.put("status=Active", "candidates?status=Active&limit=25");
+        queries.put("busiest job", "candidates?job=" + job + "&limit=25");
+        queries.put("job + stage", "candidates?job=" + job + "&stage=" + stage + "&limit=25");
+        queries.put("tag + status=Active", "candidates?tag=" + tag + "&status=Active&limit=25");
+        queries.put("source", "candidates?source=" + source + "&limit=25");
+        queries.put("job cards", "jobs?limit=25");
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectNode search = results.putObject("search");
+        ArrayNode measured = search.putArray("queries");
+        for (Map.Entry<String, String> query : queries.entrySet()) {
+            HttpRequest request = HttpRequest.newBuilder(
+                    stack.httpBase().resolve("/tenants/" + stack.tenant().tenantId() + "/" + query.getValue())).GET().build();
+            List<Long> millis = new ArrayList<>();
+            JsonNode answer = null;
+            for (int i = 0; i < settings.searches(); i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                millis.add((System.nanoTime() - started) / 1_000_000);
+                if (response.statusCode() != 200) {
+                    search.put("finished", false).put("failedQuery", query.getValue()).put("status", response.statusCode())
+                            .put("answer", response.body());
+                    return false;
+                }
+                answer = JSON.readTree(response.body());
+            }
+            JsonNode reads = answer.path("reads");
+            int hits = answer.path(answer.has("hits") ? "hits" : "jobs").size();
+            ObjectNode row = measured.addObject().put("name", query.getKey()).put("path", query.getValue()).put("hits", hits)
+                    .put("requests", reads.path("requests").asInt()).put("itemsRead", reads.path("items").asInt())
+                    .put("readUnits", reads.path("readUnits").asDouble());
+            row.set("latencyMs", percentiles(millis));
+        }
+        search.put("finished", true);
+        return true;
+    }
+
+    private static String mostCommon(Stream<String> values) {
+        return values.filter(v -> !v.isEmpty()).collect(Collectors.groupingBy(v -> v, Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    // ---- 3. export freshness --------------------------------------------------------------------------------------
 
     /** Export command sent → first Ashby write (candidate created), and → the command's result event. */
     private boolean exportFreshness() throws Exception {
@@ -176,7 +252,7 @@ public final class Bench {
         return true;
     }
 
-    // ---- 2b. change in Ashby → Findem, by webhook and by polling alone --------------------------------------------
+    // ---- 4. change in Ashby → Findem, by webhook and by polling alone --------------------------------------------
 
     /**
      * A recruiter moves an application to another stage in Ashby, one move at a time; the clock stops when Findem's
@@ -186,11 +262,11 @@ public final class Bench {
      */
     private boolean changeFreshness(String name, int samples) throws InterruptedException {
         SimulatedOrganization org = stack.tenant().organization();
-        java.util.concurrent.ConcurrentMap<String, java.util.concurrent.CountDownLatch> arrived = new java.util.concurrent.ConcurrentHashMap<>();
+        ConcurrentMap<String, CountDownLatch> arrived = new ConcurrentHashMap<>();
         Consumer<JsonNode> listener = event -> {
             if ("candidate.upserted".equals(event.path("type").asText()) && event.hasNonNull("entityVersion")) {
                 arrived.computeIfAbsent(versionKey(event.path("entityId").asText(), event.path("entityVersion").asText()),
-                        k -> new java.util.concurrent.CountDownLatch(1)).countDown();
+                        k -> new CountDownLatch(1)).countDown();
             }
         };
         stack.findemEvents().addListener(listener);
@@ -202,7 +278,7 @@ public final class Bench {
                 long start = System.nanoTime();
                 ObjectNode moved = org.moveStage(application.path("id").asText(), otherStage(org, application), null);
                 String key = versionKey(moved.path("candidate").path("id").asText(), moved.path("updatedAt").asText());
-                if (!arrived.computeIfAbsent(key, k -> new java.util.concurrent.CountDownLatch(1))
+                if (!arrived.computeIfAbsent(key, k -> new CountDownLatch(1))
                         .await(EVENT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     results.putObject(name).put("finished", false).put("missing", key);
                     return false;
@@ -217,7 +293,7 @@ public final class Bench {
         return true;
     }
 
-    private boolean withWebhooksDisabled(java.util.concurrent.Callable<Boolean> measurement) throws Exception {
+    private boolean withWebhooksDisabled(Callable<Boolean> measurement) throws Exception {
         SimulatedOrganization org = stack.tenant().organization();
         List<String> enabled = org.webhooks().stream().filter(w -> w.path("enabled").asBoolean())
                 .map(w -> w.get("id").asText()).toList();
@@ -233,11 +309,11 @@ public final class Bench {
         String planId = application.path("currentInterviewStage").path("interviewPlanId").asText();
         String current = application.path("currentInterviewStage").path("id").asText();
         return org.interviewStages(planId).stream()
-                .filter(s -> !java.util.Set.of("Lead", "Hired", "Archived").contains(s.path("type").asText()))
+                .filter(s -> !Set.of("Lead", "Hired", "Archived").contains(s.path("type").asText()))
                 .map(s -> s.path("id").asText()).filter(id -> !id.equals(current)).findFirst().orElseThrow();
     }
 
-    // ---- 3. bulk reject -------------------------------------------------------------------------------------------
+    // ---- 5. bulk reject -------------------------------------------------------------------------------------------
 
     private boolean bulkReject() throws Exception {
         DemoTenant tenant = stack.tenant();
@@ -287,7 +363,7 @@ public final class Bench {
         try {
             stack.commands().send(command.toString(), command.get("tenantId").asText(), commandId);
             return result.get(within.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return null;
         } finally {
             stack.findemEvents().removeListener(listener);
@@ -364,6 +440,14 @@ public final class Bench {
                     + " h   (Findem: ~120 h)"));
         } else {
             t.append(row("initial load", "did not finish"));
+        }
+        JsonNode search = results.path("search");
+        if (search.path("finished").asBoolean()) {
+            for (JsonNode query : search.get("queries")) {
+                t.append(row("search: " + query.get("name").asText() + " p50/p99", ms(query.get("latencyMs"))
+                        + "   %d hits, %d items read, %.1f RCU".formatted(query.get("hits").asInt(), query.get("itemsRead").asInt(),
+                        query.get("readUnits").asDouble())));
+            }
         }
         JsonNode export = results.path("exportFreshness");
         if (export.path("finished").asBoolean()) {

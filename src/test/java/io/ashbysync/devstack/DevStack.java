@@ -220,8 +220,13 @@ public final class DevStack implements AutoCloseable {
         }
 
         schedule = track(Schedule.start(function("poller"), STACK_NAME, LocalAws.REGION, settings.pollPeriod()));
-        commandsSource = track(SqsEventSource.start(aws.sqs(), aws.queueUrl("CommandsQueue"), LocalAws.REGION, function("commands")));
-        track(SqsEventSource.start(aws.sqs(), aws.queueUrl("WorkQueue"), LocalAws.REGION, function("commands")));
+        for (TemplateFunctions.Definition definition : template.functions()) {
+            for (TemplateFunctions.QueueSource queue : definition.queueSources()) {
+                SqsEventSource source = track(SqsEventSource.start(aws.sqs(), aws.queueUrl(queue.queueLogicalId()), LocalAws.REGION,
+                        function(definition.name()), queue.batchSize(), queue.batchingWindow()));
+                if (queue.queueLogicalId().equals("CommandsQueue")) commandsSource = source;
+            }
+        }
 
         commandsEndpoint = new CommandsEnqueueEndpoint(aws.sqs(), aws.queueUrl("CommandsQueue"));
         signedWebhooks = new SignedWebhookEndpoint(webhookUrl(), tenant.webhookSecret());

@@ -14,18 +14,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * An SQS event source mapping with {@code ReportBatchItemFailures}, as Lambda runs it: long-polls one queue, invokes
- * the function with up to 10 messages in Lambda's SQS event shape, deletes the messages the function did not list
+ * An SQS event source mapping with {@code ReportBatchItemFailures}, as Lambda runs it: long-polls one queue, gathers
+ * up to the mapping's batch size (10 per receive, for at most its batching window), invokes the function with them
+ * in Lambda's SQS event shape, deletes the messages the function did not list
  * in {@code batchItemFailures}, and leaves the others to reappear after the visibility timeout (the queue's redrive
  * policy moves them to the dead-letter queue after maxReceiveCount receives). A function error or timeout leaves
  * the whole batch, as in Lambda.
  */
 final class SqsEventSource implements AutoCloseable {
-    static final int BATCH_SIZE = 10;
+    /** What one receive can return. */
+    static final int RECEIVE_MAX = 10;
     private static final int LONG_POLL_SECONDS = 5;
     private static final Duration RETRY_AFTER_RECEIVE_ERROR = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,22 +45,27 @@ final class SqsEventSource implements AutoCloseable {
     private final String queueArn;
     private final String region;
     private final LocalFunction function;
+    private final int batchSize;
+    private final Duration batchingWindow;
     private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private final Thread poller;
 
-    private SqsEventSource(SqsClient sqs, String queueUrl, String region, LocalFunction function) {
+    private SqsEventSource(SqsClient sqs, String queueUrl, String region, LocalFunction function, int batchSize, Duration batchingWindow) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         this.queueArn = "arn:aws:sqs:" + region + ":" + LocalFunction.ACCOUNT_ID + ":" + queueName;
         this.region = region;
         this.function = function;
+        this.batchSize = batchSize;
+        this.batchingWindow = batchingWindow;
         this.poller = Thread.ofPlatform().daemon().name("sqs-" + queueName).unstarted(this::pollUntilClosed);
     }
 
-    static SqsEventSource start(SqsClient sqs, String queueUrl, String region, LocalFunction function) {
-        SqsEventSource source = new SqsEventSource(sqs, queueUrl, region, function);
+    static SqsEventSource start(SqsClient sqs, String queueUrl, String region, LocalFunction function, int batchSize,
+                                Duration batchingWindow) {
+        SqsEventSource source = new SqsEventSource(sqs, queueUrl, region, function, batchSize, batchingWindow);
         source.poller.start();
         return source;
     }
@@ -78,10 +86,13 @@ final class SqsEventSource implements AutoCloseable {
         while (running) {
             List<Message> batch;
             try {
-                batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(BATCH_SIZE)
-                        .waitTimeSeconds(LONG_POLL_SECONDS)
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                        .messageAttributeNames("All")).messages();
+                batch = new ArrayList<>(receive(LONG_POLL_SECONDS, batchSize));
+                long windowEnds = System.nanoTime() + batchingWindow.toNanos();
+                while (!batch.isEmpty() && batch.size() < batchSize && System.nanoTime() < windowEnds) {
+                    List<Message> more = receive(0, batchSize - batch.size());
+                    if (more.isEmpty()) break;
+                    batch.addAll(more);
+                }
             } catch (SdkException e) {
                 if (!running) {
                     return;
@@ -94,6 +105,13 @@ final class SqsEventSource implements AutoCloseable {
                 deliver(batch);
             }
         }
+    }
+
+    private List<Message> receive(int waitSeconds, int wanted) {
+        return sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(Math.min(RECEIVE_MAX, wanted))
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
     }
 
     private void deliver(List<Message> batch) {
@@ -138,18 +156,25 @@ final class SqsEventSource implements AutoCloseable {
         return failed;
     }
 
+    /** Deletes in requests of {@link #RECEIVE_MAX}, SQS's limit per batch request. */
     private void delete(List<Message> processed) {
-        if (processed.isEmpty()) {
-            return;
+        for (int from = 0; from < processed.size(); from += RECEIVE_MAX) {
+            List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+            List<Message> chunk = processed.subList(from, Math.min(from + RECEIVE_MAX, processed.size()));
+            for (int i = 0; i < chunk.size(); i++) {
+                entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i)).receiptHandle(chunk.get(i).receiptHandle()).build());
+            }
+            DeleteMessageBatchResponse response;
+            try {
+                response = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+            } catch (SdkException e) {
+                // closing: the messages reappear after their visibility timeout, as when Lambda stops mid-batch
+                if (!running) return;
+                throw e;
+            }
+            response.failed().forEach(failure -> DevConsole.event("sqs-error", "queue", queueName,
+                    "error", "delete failed: " + failure.code() + " " + failure.message()));
         }
-        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
-        for (int i = 0; i < processed.size(); i++) {
-            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                    .receiptHandle(processed.get(i).receiptHandle()).build());
-        }
-        var response = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
-        response.failed().forEach(failure -> DevConsole.event("sqs-error", "queue", queueName,
-                "error", "delete failed: " + failure.code() + " " + failure.message()));
     }
 
     /** The event Lambda passes for an SQS batch. */

@@ -23,9 +23,13 @@ record TemplateFunctions(List<Definition> functions) {
      * @param handler the Lambda handler string ({@code class::method}), given to the runtime as {@code _HANDLER}
      * @param literalEnvironment variables whose template value is a plain string
      * @param httpRoutes the route keys ({@code METHOD /path/{param}}) of its {@code HttpApi} events
+     * @param queueSources its {@code SQS} events
      */
     record Definition(String logicalId, String name, String handler, Duration timeout, int memoryMegabytes,
-                      Map<String, String> literalEnvironment, List<String> httpRoutes) {}
+                      Map<String, String> literalEnvironment, List<String> httpRoutes, List<QueueSource> queueSources) {}
+
+    /** An SQS event source mapping: the queue's logical id, Lambda's batch size and batching window. */
+    record QueueSource(String queueLogicalId, int batchSize, Duration batchingWindow) {}
 
     static TemplateFunctions load() {
         JsonNode template = CloudFormationYaml.read(TemplateResources.TEMPLATE);
@@ -45,15 +49,21 @@ record TemplateFunctions(List<Definition> functions) {
             }
             String handler = properties.path("Handler").asText(globals.path("Handler").asText(""));
             List<String> httpRoutes = new ArrayList<>();
+            List<QueueSource> queueSources = new ArrayList<>();
             properties.path("Events").forEach(event -> {
-                if (event.path("Type").asText().equals("HttpApi")) {
-                    JsonNode route = event.path("Properties");
-                    httpRoutes.add(route.path("Method").asText().toUpperCase(Locale.ROOT) + " " + route.path("Path").asText());
+                JsonNode source = event.path("Properties");
+                switch (event.path("Type").asText()) {
+                    case "HttpApi" -> httpRoutes.add(source.path("Method").asText().toUpperCase(Locale.ROOT) + " " + source.path("Path").asText());
+                    // Lambda's defaults for a standard queue: 10 messages, no batching window
+                    case "SQS" -> queueSources.add(new QueueSource(source.path("Queue").path("Fn::GetAtt").path(0).asText(),
+                            source.path("BatchSize").asInt(10), Duration.ofSeconds(source.path("MaximumBatchingWindowInSeconds").asInt(0))));
+                    default -> { }
                 }
             });
             functions.add(new Definition(resource.getKey(), name, handler,
                     Duration.ofSeconds(setting(properties, globals, "Timeout", 3)),
-                    setting(properties, globals, "MemorySize", 128), Map.copyOf(environment), List.copyOf(httpRoutes)));
+                    setting(properties, globals, "MemorySize", 128), Map.copyOf(environment), List.copyOf(httpRoutes),
+                    List.copyOf(queueSources)));
         });
         return new TemplateFunctions(List.copyOf(functions));
     }
