@@ -3,7 +3,6 @@ package io.ashbysync.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.tenant.TenantConfig;
-import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
 import io.ashbysync.work.WorkItem;
@@ -65,9 +64,9 @@ public class WebhookDeliveryWork implements WorkHandler {
         WebhookDelivery delivery = WebhookDelivery.fromWorkItem(item);
         String tenantId = item.tenantId();
         Optional<TenantConfig> tenant = tenants.find(tenantId);
-        if (tenant.isEmpty() || tenant.get().status() != TenantStatus.ACTIVE) {
-            // the poller does not sync such a tenant either; it catches up when the tenant is active again
-            LOG.infof("webhook %s %s dropped: tenant is not active", delivery.action(), delivery.webhookActionId());
+        if (tenant.isEmpty() || !tenant.get().status().mirrorsAshby()) {
+            // the poller does not sync such a tenant either; it catches up when the tenant is mirrored again
+            LOG.infof("webhook %s %s dropped: tenant is not mirrored", delivery.action(), delivery.webhookActionId());
             return;
         }
         String id = dedupId(delivery.webhookActionId());
