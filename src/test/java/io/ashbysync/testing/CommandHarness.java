@@ -77,6 +77,14 @@ public final class CommandHarness {
         return failed == null ? List.of() : failed;
     }
 
+    /** Delivers from the commands queue until it has no message (a failed one comes back as a redelivery). */
+    public void drainCommands() {
+        for (int round = 0; round < 1_000; round++) {
+            if (!deliveredAny(commandsQueue())) return;
+        }
+        throw new AssertionError("the commands queue never emptied");
+    }
+
     /** Delivers from the commands queue and the work queue until neither has a message. */
     public void drain() {
         for (int round = 0; round < 20_000; round++) {
@@ -180,6 +188,12 @@ public final class CommandHarness {
             }
         }
         return matching;
+    }
+
+    /** Every event of the type for the tenant, in arrival order. */
+    public List<JsonNode> tenantEvents(String tenantId, String type) {
+        drainEvents();
+        return EVENTS.stream().filter(e -> type.equals(e.path("type").asText()) && tenantId.equals(e.path("tenantId").asText())).toList();
     }
 
     /** The single result of the command; fails if there is not exactly one. */
