@@ -30,15 +30,17 @@ public class WebhookDeliveryWork implements WorkHandler {
     private final IdempotencyStore idempotency;
     private final TenantStore tenants;
     private final WebhookChanges changes;
+    private final WebhookSilence silence;
     private final WebhooksConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookDeliveryWork(IdempotencyStore idempotency, TenantStore tenants, WebhookChanges changes,
+    public WebhookDeliveryWork(IdempotencyStore idempotency, TenantStore tenants, WebhookChanges changes, WebhookSilence silence,
                                WebhooksConfig config, ObjectMapper mapper) {
         this.idempotency = idempotency;
         this.tenants = tenants;
         this.changes = changes;
+        this.silence = silence;
         this.config = config;
         this.mapper = mapper;
     }
@@ -69,6 +71,8 @@ public class WebhookDeliveryWork implements WorkHandler {
             LOG.infof("webhook %s %s dropped: tenant is not mirrored", delivery.action(), delivery.webhookActionId());
             return;
         }
+        // before the de-duplication: each related delivery of one change is its own webhook type arriving
+        silence.delivered(tenantId, delivery.action(), delivery.receivedAt());
         String id = dedupId(delivery.webhookActionId());
         IdempotencyStore.Begin begin = idempotency.begin(tenantId, id, ONE_CHANGE, clock.instant(),
                 config.processingLease(), config.dedupRetention());

@@ -33,15 +33,13 @@ public class WebhookIntake {
     private final TenantStore tenants;
     private final TenantSecrets secrets;
     private final WorkQueue work;
-    private final WebhookSilence silence;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookIntake(TenantStore tenants, TenantSecrets secrets, WorkQueue work, WebhookSilence silence, ObjectMapper mapper) {
+    public WebhookIntake(TenantStore tenants, TenantSecrets secrets, WorkQueue work, ObjectMapper mapper) {
         this.tenants = tenants;
         this.secrets = secrets;
         this.work = work;
-        this.silence = silence;
         this.mapper = mapper;
     }
 
@@ -90,7 +88,6 @@ public class WebhookIntake {
             LOG.errorf(e, "webhook action=%s webhookActionId=%s could not be queued", action, actionId);
             return new Answer(503, "could not store the delivery; retry");
         }
-        silence.delivered(tenantId, action);
         LOG.infof("webhook action=%s webhookActionId=%s stored", action, delivery.webhookActionId());
         return new Answer(200, "stored");
     }

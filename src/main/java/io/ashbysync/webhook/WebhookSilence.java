@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * webhook's last delivery, the webhook is silent.
  *
  * <p>One row per tenant and webhook type in the tenants table ({@code sk=WEBHOOKACTIVITY#<type>}, deleted with the
- * tenant's partition on offboarding): {@code lastDeliveryAt} (the intake's time of a stored delivery, written at most
- * once a minute per tenant, type and function instance), {@code watchedSince} (when the webhook was created or
+ * tenant's partition on offboarding): {@code lastDeliveryAt} (when the intake received a delivery, written when the
+ * delivery is processed, at most once a minute per tenant, type and commands function instance), {@code watchedSince} (when the webhook was created or
  * re-enabled: one that never delivered counts from then) and {@code unannouncedChangeAt} (Ashby's time of the newest
  * change of the type's kind that the poller, not a webhook, brought into the mirror). Times are epoch milliseconds.
  *
@@ -62,17 +62,22 @@ public class WebhookSilence {
     }
 
     /**
-     * The intake stored a delivery of this type. Never throws: the delivery is already queued, and failing its answer
-     * would only make Ashby send it again.
+     * A delivery of this type, received by the intake at {@code receivedAt}, is being processed. Recorded by the
+     * commands function, which may write the tenants table (the public webhook function only reads it). Never
+     * throws: the delivery itself matters more than its bookkeeping.
      */
-    public void delivered(String tenantId, String webhookType) {
-        Instant now = clock.instant();
+    public void delivered(String tenantId, String webhookType, Instant receivedAt) {
         String key = tenantId + "/" + webhookType;
         Instant last = recorded.get(key);
-        if (last != null && now.isBefore(last.plus(RECORD_EVERY))) return;
-        recorded.put(key, now);
+        if (last != null && receivedAt.isBefore(last.plus(RECORD_EVERY))) return;
+        recorded.put(key, receivedAt);
         try {
-            set(tenantId, webhookType, "lastDeliveryAt", now);
+            dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, webhookType))
+                    .updateExpression("SET lastDeliveryAt = :at")
+                    .conditionExpression("attribute_not_exists(lastDeliveryAt) OR lastDeliveryAt < :at")
+                    .expressionAttributeValues(Map.of(":at", millis(receivedAt))));
+        } catch (ConditionalCheckFailedException newerKnown) {
+            // a later delivery (a retry processed out of order) is recorded already
         } catch (RuntimeException e) {
             recorded.remove(key);
             LOG.warnf("last delivery of webhook %s for tenant %s not recorded: %s", webhookType, tenantId, e.getMessage());
@@ -81,7 +86,8 @@ public class WebhookSilence {
 
     /** The webhook was created or enabled again: it is judged from now on, not for what it missed before. */
     public void watchFrom(String tenantId, String webhookType, Instant since) {
-        set(tenantId, webhookType, "watchedSince", since);
+        dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, webhookType))
+                .updateExpression("SET watchedSince = :at").expressionAttributeValues(Map.of(":at", millis(since))));
     }
 
     /** The poller brought in a change of this type's kind that no webhook had (Ashby's time of the change). */
@@ -125,12 +131,6 @@ public class WebhookSilence {
         if (delivered != null && delivered.isAfter(heardOf)) heardOf = delivered;
         Duration grace = config.silenceGrace();
         return unannounced.isAfter(heardOf.plus(grace)) && !now.isBefore(unannounced.plus(grace));
-    }
-
-    private void set(String tenantId, String webhookType, String attribute, Instant at) {
-        dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, webhookType))
-                .updateExpression("SET #at = :at").expressionAttributeNames(Map.of("#at", attribute))
-                .expressionAttributeValues(Map.of(":at", millis(at))));
     }
 
     private static Map<String, AttributeValue> key(String tenantId, String webhookType) {
