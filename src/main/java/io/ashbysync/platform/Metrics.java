@@ -50,7 +50,7 @@ public final class Metrics {
         emit(tenantId, Map.of(SYNC_LAG, seconds), "Seconds", Map.of());
     }
 
-    /** How many of the tenant's webhooks are enabled in Ashby but silent (io.ashbysync.webhook.WebhookSilence). */
+    /** How many of the tenant's webhook types no longer bring changes (io.ashbysync.webhook.WebhookSilence: silent or disabled). */
     public static void webhooksSilent(String tenantId, long count) {
         emit(tenantId, Map.of(WEBHOOKS_SILENT, count), "Count", Map.of());
     }
