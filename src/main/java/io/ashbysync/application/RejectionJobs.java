@@ -17,6 +17,7 @@ import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkItem;
 import io.ashbysync.work.WorkQueue;
@@ -152,8 +153,7 @@ public class RejectionJobs {
                                     "gave up after " + attempts + " attempts: " + e.getMessage()));
                         }
                     }
-                    dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
-                            .updateExpression("SET outcomes = :o").expressionAttributeValues(Map.of(":o", json(outcomes))));
+                    saveOutcomes(tenantId, chunkSk, outcomes);
                 }
                 dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
                         .updateExpression("SET finished = :true").expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
@@ -165,7 +165,18 @@ public class RejectionJobs {
     }
 
     private void runItems(String tenantId, ObjectNode spec, String chunkSk, ArrayNode applicationIds, ObjectNode outcomes, Instant startedAt) {
-        AshbySession ashby = ashbyClient.forTenant(tenants.get(tenantId));
+        TenantConfig tenant = tenants.get(tenantId);
+        if (!tenant.status().writesToAshby()) {
+            // Paused (or disabled) since the chunk was queued: answered, never held for a write after the resume.
+            CommandFailedException refused = CommandFailedException.tenantNotActive(tenant);
+            LOG.infof("chunk of rejection %s refused: %s", spec.path("jobId").asText(), refused.getMessage());
+            applicationIds.forEach(id -> {
+                if (!outcomes.has(id.asText())) outcomes.set(id.asText(), failedItem(id.asText(), refused.code(), refused.getMessage()));
+            });
+            saveOutcomes(tenantId, chunkSk, outcomes);
+            return;
+        }
+        AshbySession ashby = ashbyClient.forTenant(tenant);
         boolean dryRun = spec.path("dryRun").asBoolean();
         boolean notes = !dryRun && settings.receiptNotes(tenantId);
         ActionOwners.Owner owner = dryRun ? null : owners.resolve(ashby, spec.path("requestedBy").path("email").asText(),
@@ -180,9 +191,13 @@ public class RejectionJobs {
                 outcome = failedItem(applicationId, e.code(), e.getMessage());
             }
             outcomes.set(applicationId, outcome);
-            dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
-                    .updateExpression("SET outcomes = :o").expressionAttributeValues(Map.of(":o", json(outcomes))));
+            saveOutcomes(tenantId, chunkSk, outcomes);
         }
+    }
+
+    private void saveOutcomes(String tenantId, String chunkSk, ObjectNode outcomes) {
+        dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
+                .updateExpression("SET outcomes = :o").expressionAttributeValues(Map.of(":o", json(outcomes))));
     }
 
     private ObjectNode plan(AshbySession ashby, ObjectNode spec, String applicationId) {

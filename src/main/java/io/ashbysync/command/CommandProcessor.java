@@ -12,7 +12,6 @@ import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.platform.Metrics;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantNotFoundException;
-import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -156,10 +155,7 @@ public class CommandProcessor {
         if (tenant.isEmpty()) {
             throw new CommandFailedException("tenant_not_found", "tenant '" + command.tenantId() + "' is not registered");
         }
-        if (tenant.get().status() != TenantStatus.ACTIVE) {
-            throw new CommandFailedException("tenant_not_active", "tenant '" + command.tenantId() + "' is " + tenant.get().status()
-                    + (tenant.get().status() == TenantStatus.PAUSED ? ": nothing is written to Ashby until an operator resumes it" : ""));
-        }
+        if (!tenant.get().status().writesToAshby()) throw CommandFailedException.tenantNotActive(tenant.get());
         handler.validate(command);
         CommandContext context = new CommandContext(command, tenant.get(), ashby.forTenant(tenant.get()), progress, idempotency, probe);
         ObjectNode output = handler.execute(context);
@@ -167,7 +163,7 @@ public class CommandProcessor {
     }
 
     private Exception retryLater(CommandEnvelope command, int receiveCount, Exception cause) {
-        idempotency.release(command.tenantId(), command.commandId());
+        idempotency.release(command.tenantId(), command.commandId(), "attempt " + receiveCount + ": " + cause.getMessage(), Instant.now());
         Metrics.commandOutcome(command.tenantId(), command.type(), "retried");
         if (receiveCount >= config.maxReceiveCount()) {
             LOG.errorf("command %s failed on its last attempt (%d) and goes to the dead-letter queue: %s", command.commandId(), receiveCount, cause.getMessage());

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -108,6 +109,28 @@ public class IdempotencyStore {
                 .conditionExpression("#status = :inProgress")
                 .expressionAttributeNames(Map.of("#status", "status"))
                 .expressionAttributeValues(Map.of(":zero", n(0), ":inProgress", s(Status.IN_PROGRESS.name()))));
+    }
+
+    /**
+     * {@link #release(String, String)}, keeping why the attempt failed in the same write: what an operator reads
+     * when the message ends in a dead-letter queue ({@link #lastFailure}).
+     */
+    public void release(String tenantId, String id, String failure, Instant at) {
+        dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
+                .updateExpression("SET leaseUntil = :zero, lastFailure = :failure, lastFailureAt = :at")
+                .conditionExpression("#status = :inProgress")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":zero", n(0), ":inProgress", s(Status.IN_PROGRESS.name()),
+                        ":failure", s(failure == null || failure.isBlank() ? "(no message)" : failure), ":at", s(at.toString()))));
+    }
+
+    /** Why the last failed attempt failed, if one did and the record still exists. */
+    public record Failure(String message, Instant at) {}
+
+    public Optional<Failure> lastFailure(String tenantId, String id) {
+        Map<String, AttributeValue> item = read(tenantId, id);
+        if (item == null || !item.containsKey("lastFailure")) return Optional.empty();
+        return Optional.of(new Failure(item.get("lastFailure").s(), Instant.parse(item.get("lastFailureAt").s())));
     }
 
     public void complete(String tenantId, String id, JsonNode result) {

@@ -1,7 +1,11 @@
 package io.ashbysync.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.platform.AwsResources;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +18,16 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 /**
  * The dead-letter queues: look at what is there without taking it (visibility 0), and send messages back to the
  * queue they came from once the cause is fixed. A redrive sends a copy, then deletes the original: a crash between
- * the two leaves a duplicate, which the consumers' idempotency absorbs, never a loss.
+ * the two leaves a duplicate, which the consumers' idempotency absorbs, never a loss. A FIFO copy gets a
+ * deduplication id of its own ({@code redrive-<dead letter's message id>}): the original's would make SQS drop the
+ * copy as a duplicate within its 5-minute window, and the delete that follows would lose the command.
  */
 @ApplicationScoped
 public class DeadLetters {
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
-    public record Letter(String messageId, String body, int receiveCount, String sentAt, String messageGroupId) {}
+    /** @param reason why the last attempt failed, where it was kept (commands: on their idempotency record); else null */
+    public record Letter(String messageId, String body, int receiveCount, String sentAt, String messageGroupId, String reason) {}
 
     public record Redriven(String queue, int moved) {}
 
@@ -29,11 +36,15 @@ public class DeadLetters {
     private final SqsClient sqs;
     private final AwsResources resources;
     private final OpsConfig config;
+    private final IdempotencyStore idempotency;
+    private final ObjectMapper mapper;
 
-    public DeadLetters(SqsClient sqs, AwsResources resources, OpsConfig config) {
+    public DeadLetters(SqsClient sqs, AwsResources resources, OpsConfig config, IdempotencyStore idempotency, ObjectMapper mapper) {
         this.sqs = sqs;
         this.resources = resources;
         this.config = config;
+        this.idempotency = idempotency;
+        this.mapper = mapper;
     }
 
     /** Up to 10 messages; they stay in the queue (visibility 0), so a second look may show others. */
@@ -42,7 +53,21 @@ public class DeadLetters {
         return receive(pair.deadLetterUrl(), 0).stream().map(m -> new Letter(m.messageId(), m.body(),
                 Integer.parseInt(m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "0")),
                 m.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP),
-                m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID))).toList();
+                m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID),
+                queue.equals("commands") ? commandFailure(m.body()) : null)).toList();
+    }
+
+    /** The command's last failure, kept by the commands function on the command's idempotency record. */
+    private String commandFailure(String body) {
+        JsonNode command;
+        try {
+            command = mapper.readTree(body);
+        } catch (IOException notJson) {
+            return null;
+        }
+        if (command == null || !command.path("tenantId").isTextual() || !command.path("commandId").isTextual()) return null;
+        return idempotency.lastFailure(command.get("tenantId").asText(), command.get("commandId").asText())
+                .map(f -> f.message() + " (" + f.at() + ")").orElse(null);
     }
 
     /** Moves up to {@code max} messages back to their source queue. */
@@ -58,8 +83,7 @@ public class DeadLetters {
                     r.queueUrl(pair.sourceUrl()).messageBody(m.body()).messageAttributes(m.messageAttributes());
                     if (pair.fifo()) {
                         r.messageGroupId(m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID))
-                                .messageDeduplicationId(Optional.ofNullable(m.attributes().get(MessageSystemAttributeName.MESSAGE_DEDUPLICATION_ID))
-                                        .orElse(m.messageId()));
+                                .messageDeduplicationId("redrive-" + m.messageId());
                     }
                 });
                 sqs.deleteMessage(r -> r.queueUrl(pair.deadLetterUrl()).receiptHandle(m.receiptHandle()));

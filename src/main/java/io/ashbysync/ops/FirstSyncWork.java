@@ -3,7 +3,6 @@ package io.ashbysync.ops;
 import io.ashbysync.poll.SyncState;
 import io.ashbysync.poll.TenantSync;
 import io.ashbysync.tenant.TenantConfig;
-import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
 import io.ashbysync.work.WorkItem;
@@ -43,8 +42,8 @@ public class FirstSyncWork implements WorkHandler {
     @Override
     public void handle(WorkItem item) {
         TenantConfig tenant = tenants.find(item.tenantId()).orElse(null);
-        if (tenant == null || tenant.status() != TenantStatus.ACTIVE) {
-            LOG.infof("first sync of %s skipped: the tenant is not active", item.tenantId());
+        if (tenant == null || !tenant.status().mirrorsAshby()) {
+            LOG.infof("first sync of %s skipped: the tenant is not mirrored", item.tenantId());
             return;
         }
         String owner = UUID.randomUUID().toString();
@@ -54,7 +53,8 @@ public class FirstSyncWork implements WorkHandler {
             return;
         }
         try {
-            sync.sync(tenant, until);
+            // recorded as the poller's success, as the poller records its own: the status page's "last success" and lag
+            if (sync.sync(tenant, until) == TenantSync.Outcome.DRAINED) state.recordSuccess(tenant.tenantId(), SyncHealth.POLLER, Instant.now());
         } finally {
             state.releaseLease(tenant.tenantId(), owner);
         }

@@ -50,17 +50,19 @@ final class StatusPage {
         row(h, "budget", t.requestsPerMinute() + " Ashby requests/min");
         h.append("</table>");
         for (String hint : t.hints()) h.append("<div class=\"hint\">").append(esc(hint)).append("</div>");
-        h.append("<table class=\"streams\"><tr><th>stream</th><th>records (this/last pass)</th><th>last full pass records</th><th>last full pass</th><th>state</th></tr>");
+        h.append("<table class=\"streams\"><tr><th>stream</th><th>records (this/last pass)</th><th>last full pass records</th><th>last full pass</th><th>state</th><th>last success</th></tr>");
         for (StatusReport.Stream s : t.streams()) {
             h.append("<tr><td>").append(esc(s.name())).append("</td><td>").append(s.records()).append("</td><td>").append(s.lastFullCount())
-                    .append("</td><td>").append(time(s.lastFullAt())).append("</td><td>").append(s.inPass() ? "in pass" : "idle").append("</td></tr>");
+                    .append("</td><td>").append(time(s.lastFullAt())).append("</td><td>").append(s.inPass() ? "in pass" : "idle")
+                    .append("</td><td>").append(time(s.lastSuccessAt())).append("</td></tr>");
         }
         h.append("</table>");
-        List<TenantWebhooks.Saved> hooks = t.webhooks();
-        h.append("<table class=\"webhooks\"><tr><th>webhook</th><th>enabled</th><th>checked</th></tr>");
-        for (TenantWebhooks.Saved w : hooks) {
+        List<StatusReport.Webhook> hooks = t.webhooks();
+        h.append("<table class=\"webhooks\"><tr><th>webhook</th><th>enabled</th><th>checked</th><th>last delivery</th><th>deliveries</th></tr>");
+        for (StatusReport.Webhook w : hooks) {
             h.append("<tr><td>").append(esc(w.webhookType())).append("</td><td class=\"").append(w.enabled() ? "ok\">yes" : "bad\">no")
-                    .append("</td><td>").append(time(w.checkedAt())).append("</td></tr>");
+                    .append("</td><td>").append(time(w.checkedAt())).append("</td><td>").append(time(w.lastDeliveryAt()))
+                    .append("</td><td").append(w.silent() ? " class=\"bad\">silent" : ">—").append("</td></tr>");
         }
         h.append("</table></section>");
     }

@@ -4,6 +4,7 @@ import io.ashbysync.platform.AwsResources;
 import io.ashbysync.poll.SyncState;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.webhook.WebhookSilence;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,14 +21,20 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /** What operators see per tenant and stream, read from the rows the poller, onboarding and webhooks keep. */
 @ApplicationScoped
 public class StatusReport {
-    /** One listing of the sync. {@code records}: applied in the current (or last) pass; {@code lastFullCount}: size at the last full pass. */
-    public record Stream(String name, boolean inPass, long records, long lastFullCount, Instant lastFullAt) {}
+    /**
+     * One listing of the sync. {@code records}: applied in the current (or last) pass; {@code lastFullCount}: size at
+     * the last full pass; {@code lastSuccessAt}: when it last drained.
+     */
+    public record Stream(String name, boolean inPass, long records, long lastFullCount, Instant lastFullAt, Instant lastSuccessAt) {}
+
+    /** A saved webhook: {@code enabled} as Ashby last said; {@code lastDeliveryAt} to the minute; {@code silent}: see {@link WebhookSilence}. */
+    public record Webhook(String webhookId, String webhookType, boolean enabled, Instant checkedAt, Instant lastDeliveryAt, boolean silent) {}
 
     public record Tenant(String tenantId, String status, int requestsPerMinute, String phase, Instant runStartedAt,
                          Instant updatedAt, long recordsThisRun, long recordsPerMinute, Long etaSeconds,
                          long candidatesInPass, long candidatesLastFullPass, Instant lastSuccessAt, Long lagSeconds,
                          Instant lastErrorAt, String lastError, List<String> hints, List<Stream> streams,
-                         List<TenantWebhooks.Saved> webhooks) {}
+                         List<Webhook> webhooks) {}
 
     /** @param visible waiting, {@code inFlight} being worked on, {@code delayed} not yet due */
     public record Queue(String name, boolean deadLetter, long visible, long inFlight, long delayed) {}
@@ -37,17 +44,19 @@ public class StatusReport {
     private final TenantStore tenants;
     private final SyncState state;
     private final TenantWebhooks webhooks;
+    private final WebhookSilence silence;
     private final TenantOperations operations;
     private final SqsClient sqs;
     private final AwsResources resources;
     private final OpsConfig config;
     private final Clock clock = Clock.systemUTC();
 
-    public StatusReport(TenantStore tenants, SyncState state, TenantWebhooks webhooks, TenantOperations operations, SqsClient sqs,
-                        AwsResources resources, OpsConfig config) {
+    public StatusReport(TenantStore tenants, SyncState state, TenantWebhooks webhooks, WebhookSilence silence, TenantOperations operations,
+                        SqsClient sqs, AwsResources resources, OpsConfig config) {
         this.tenants = tenants;
         this.state = state;
         this.webhooks = webhooks;
+        this.silence = silence;
         this.operations = operations;
         this.sqs = sqs;
         this.resources = resources;
@@ -72,13 +81,26 @@ public class StatusReport {
         Optional.ofNullable(status.get("streams")).map(AttributeValue::m)
                 .ifPresent(m -> m.forEach((name, n) -> applied.put(name, Long.parseLong(n.n()))));
         List<Stream> streams = new ArrayList<>();
-        state.cursors(id).forEach((name, c) -> streams.add(new Stream(name, c.inPass(), c.passRecords(), c.lastFullCount(), c.lastFullAt())));
+        state.cursors(id).forEach((name, c) -> streams.add(new Stream(name, c.inPass(), c.passRecords(), c.lastFullCount(), c.lastFullAt(),
+                Optional.ofNullable(health.get(name)).map(SyncState.Health::lastSuccessAt).orElse(null))));
         List<String> hints = new ArrayList<>();
         health.values().stream().filter(h -> h.hint() != null).forEach(h -> hints.add(h.part() + ": " + h.hint()));
         operations.missingPermissions(id).orElse(List.of()).forEach(p -> hints.add(KeyPermissions.missing(p).sentence()));
-        List<TenantWebhooks.Saved> hooks = webhooks.saved(id);
-        hooks.stream().filter(h -> !h.enabled()).forEach(h -> hints.add("webhook " + h.webhookType()
-                + " is disabled in Ashby: run the webhook check (POST /admin/tenants/" + id + "/webhooks/check)"));
+        Map<String, WebhookSilence.Activity> activity = new LinkedHashMap<>();
+        silence.activity(id).forEach(a -> activity.put(a.webhookType(), a));
+        List<Webhook> hooks = new ArrayList<>();
+        for (TenantWebhooks.Saved saved : webhooks.saved(id)) {
+            WebhookSilence.Activity seen = activity.get(saved.webhookType());
+            boolean silent = saved.enabled() && seen != null && seen.silent();
+            if (!saved.enabled()) {
+                hints.add("webhook " + saved.webhookType() + " is disabled in Ashby: run the webhook check (POST /admin/tenants/" + id
+                        + "/webhooks/check)");
+            } else if (silent) {
+                hints.add(TenantWebhooks.silentHint(seen, saved.requestUrl()));
+            }
+            hooks.add(new Webhook(saved.webhookId(), saved.webhookType(), saved.enabled(), saved.checkedAt(),
+                    seen == null ? null : seen.lastDeliveryAt(), silent));
+        }
         Instant lastSuccess = poller == null ? null : poller.lastSuccessAt();
         return new Tenant(id, config.status().name(), config.requestsPerMinute(), str(status, "phase"), instant(status, "runStartedAt"),
                 instant(status, "updatedAt"), num(status, "recordsThisRun"), num(status, "recordsPerMinute"),

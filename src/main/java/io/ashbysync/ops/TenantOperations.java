@@ -209,7 +209,10 @@ public class TenantOperations {
 
     // ---- pause, resume, webhook health ----------------------------------------------------------------------------
 
-    /** The kill switch: no polling, no commands (they fail with tenant_not_active), reads (status, mirror) go on. */
+    /**
+     * PAUSED is the read-only kill switch: nothing is written to Ashby (commands, and rejection chunks they queued
+     * before, are answered {@code tenant_not_active}); the poller and webhooks go on reading Ashby into the mirror.
+     */
     public TenantConfig setStatus(String tenantId, TenantStatus status) {
         TenantConfig tenant = existing(tenantId);
         TenantConfig changed = new TenantConfig(tenantId, status, tenant.requestsPerMinute());

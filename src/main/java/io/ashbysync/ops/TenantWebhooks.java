@@ -6,6 +6,7 @@ import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.model.WebhookSetting;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.webhook.WebhookSilence;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,15 +35,31 @@ public class TenantWebhooks {
     /** A saved webhook; {@code enabled} as Ashby last reported it. */
     public record Saved(String webhookId, String webhookType, String requestUrl, boolean enabled, Instant checkedAt) {}
 
-    /** What a health check found and did for one webhook: {@code ok}, {@code re-enabled}, {@code recreated}, {@code still-disabled}. */
-    public record Checked(String webhookType, String webhookId, String outcome) {}
+    /**
+     * What a health check found and did for one webhook: {@code ok}, {@code re-enabled}, {@code recreated},
+     * {@code still-disabled}, or {@code silent} (enabled in Ashby, nothing to re-enable, but not delivering: reported,
+     * with {@code hint} saying what to look at).
+     */
+    public record Checked(String webhookType, String webhookId, String outcome, String hint) {}
 
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
+    private final WebhookSilence silence;
 
-    public TenantWebhooks(DynamoDbClient dynamo, AwsResources resources) {
+    public TenantWebhooks(DynamoDbClient dynamo, AwsResources resources, WebhookSilence silence) {
         this.dynamo = dynamo;
         this.resources = resources;
+        this.silence = silence;
+    }
+
+    /** What an operator reads about a silent webhook, on the status page and in the check's answer. */
+    static String silentHint(WebhookSilence.Activity activity, String requestUrl) {
+        String heard = activity.lastDeliveryAt() != null ? "its last delivery arrived " + activity.lastDeliveryAt()
+                : "nothing has arrived since it was set up" + (activity.watchedSince() == null ? "" : " (" + activity.watchedSince() + ")");
+        return "webhook " + activity.webhookType() + " is enabled in Ashby but silent: " + heard + ", yet the poller found a change of its kind "
+                + "made " + activity.unannouncedChangeAt() + " that no webhook brought. Look at the webhook's deliveries in Ashby "
+                + "(Admin → Integrations → Webhooks) and check that " + requestUrl + " is reachable from Ashby; "
+                + "meanwhile the poller keeps the mirror current, only later";
     }
 
     public static String webhookUrl(String baseUrl, String tenantId) {
@@ -61,6 +78,7 @@ public class TenantWebhooks {
                     Map.of("webhookType", type, "requestUrl", requestUrl, "secretToken", secret), WebhookSetting.class);
             Saved saved = new Saved(hook.id(), type, requestUrl, hook.enabled(), Instant.now());
             save(ashby.tenantId(), saved);
+            silence.watchFrom(ashby.tenantId(), type, saved.checkedAt());
             created.add(saved);
         }
         return created;
@@ -114,6 +132,8 @@ public class TenantWebhooks {
      */
     public List<Checked> check(AshbySession ashby, String secret) {
         List<Checked> results = new ArrayList<>();
+        Map<String, WebhookSilence.Activity> activity = new HashMap<>();
+        silence.activity(ashby.tenantId()).forEach(a -> activity.put(a.webhookType(), a));
         for (Saved hook : saved(ashby.tenantId())) {
             WebhookSetting now;
             try {
@@ -123,19 +143,33 @@ public class TenantWebhooks {
                 forget(ashby.tenantId(), hook.webhookId());
                 WebhookSetting again = ashby.call(AshbyEndpoint.WEBHOOK_CREATE, Map.of("webhookType", hook.webhookType(),
                         "requestUrl", hook.requestUrl(), "secretToken", secret), WebhookSetting.class);
-                save(ashby.tenantId(), new Saved(again.id(), hook.webhookType(), hook.requestUrl(), again.enabled(), Instant.now()));
-                results.add(new Checked(hook.webhookType(), again.id(), again.enabled() ? "recreated" : "still-disabled"));
+                Saved saved = new Saved(again.id(), hook.webhookType(), hook.requestUrl(), again.enabled(), Instant.now());
+                save(ashby.tenantId(), saved);
+                if (again.enabled()) silence.watchFrom(ashby.tenantId(), hook.webhookType(), saved.checkedAt());
+                results.add(again.enabled() ? new Checked(hook.webhookType(), again.id(), "recreated", null) : stillDisabled(hook));
                 continue;
             }
-            String outcome = "ok";
+            WebhookSilence.Activity seen = activity.get(hook.webhookType());
+            Checked result;
             if (!now.enabled()) {
                 now = ashby.call(AshbyEndpoint.WEBHOOK_UPDATE, Map.of("webhookId", hook.webhookId(), "enabled", true), WebhookSetting.class);
-                outcome = now.enabled() ? "re-enabled" : "still-disabled";
+                if (now.enabled()) silence.watchFrom(ashby.tenantId(), hook.webhookType(), Instant.now());
+                result = now.enabled() ? new Checked(hook.webhookType(), hook.webhookId(), "re-enabled", null) : stillDisabled(hook);
+            } else if (seen != null && seen.silent()) {
+                LOG.warnf("webhook %s (%s) of tenant %s is enabled but silent", hook.webhookId(), hook.webhookType(), ashby.tenantId());
+                result = new Checked(hook.webhookType(), hook.webhookId(), "silent", silentHint(seen, hook.requestUrl()));
+            } else {
+                result = new Checked(hook.webhookType(), hook.webhookId(), "ok", null);
             }
             save(ashby.tenantId(), new Saved(hook.webhookId(), hook.webhookType(), hook.requestUrl(), now.enabled(), Instant.now()));
-            results.add(new Checked(hook.webhookType(), hook.webhookId(), outcome));
+            results.add(result);
         }
         return results;
+    }
+
+    private static Checked stillDisabled(Saved hook) {
+        return new Checked(hook.webhookType(), hook.webhookId(), "still-disabled", "Ashby's ping to " + hook.requestUrl()
+                + " failed again: make the URL reachable from Ashby, then run the check again");
     }
 
     private void save(String tenantId, Saved hook) {

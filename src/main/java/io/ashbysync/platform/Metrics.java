@@ -25,6 +25,7 @@ public final class Metrics {
     public static final String COMMANDS_SUCCEEDED = "CommandsSucceeded";
     public static final String COMMANDS_FAILED = "CommandsFailed";
     public static final String COMMANDS_RETRIED = "CommandsRetried";
+    public static final String WEBHOOKS_SILENT = "WebhooksSilent";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile Boolean enabled;
@@ -47,6 +48,11 @@ public final class Metrics {
     /** How long ago the tenant's mirror last caught up with Ashby. */
     public static void syncLag(String tenantId, long seconds) {
         emit(tenantId, Map.of(SYNC_LAG, seconds), "Seconds", Map.of());
+    }
+
+    /** How many of the tenant's webhook types no longer bring changes (io.ashbysync.webhook.WebhookSilence: silent or disabled). */
+    public static void webhooksSilent(String tenantId, long count) {
+        emit(tenantId, Map.of(WEBHOOKS_SILENT, count), "Count", Map.of());
     }
 
     /** A command's outcome: {@code succeeded}, {@code failed} (answered with an error) or {@code retried}. */

@@ -19,9 +19,11 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * One scheduled pass over every active tenant. Tenants run side by side (up to {@code tenant-concurrency}, each on a
- * virtual thread), each under its own lease (one poller per tenant), so a tenant that is large, throttled by Ashby
- * or failing never holds up another: its failure is recorded and the others go on.
+ * One scheduled pass over every tenant whose mirror is kept: ACTIVE, and PAUSED (a pause stops writes, not reads; a
+ * paused tenant's due delayed rejections fire and are refused item by item, like any write while paused). Tenants run
+ * side by side (up to {@code tenant-concurrency}, each on a virtual thread), each under its own lease (one poller per
+ * tenant), so a tenant that is large, throttled by Ashby or failing never holds up another: its failure is recorded
+ * and the others go on.
  */
 @ApplicationScoped
 public class PollService {
@@ -54,7 +56,7 @@ public class PollService {
         Semaphore slots = new Semaphore(Math.max(1, config.tenantConcurrency()));
         List<Future<TenantPass>> passes = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (TenantConfig tenant : tenants.listActive()) {
+            for (TenantConfig tenant : tenants.listMirrored()) {
                 passes.add(threads.submit(() -> {
                     slots.acquire();
                     try {

@@ -20,6 +20,7 @@ import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.poll.SyncState.StreamCursor;
 import io.ashbysync.tenant.TenantConfig;
+import io.ashbysync.webhook.WebhookSilence;
 import io.ashbysync.work.WorkItem;
 import io.ashbysync.work.WorkQueue;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +32,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -88,13 +91,14 @@ public class TenantSync {
     private final WorkQueue work;
     private final CandidateRemovals removals;
     private final MirroredRecords records;
+    private final WebhookSilence silence;
     private final PollerConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
-                      WorkQueue work, CandidateRemovals removals, MirroredRecords records, PollerConfig config,
-                      ObjectMapper mapper) {
+                      WorkQueue work, CandidateRemovals removals, MirroredRecords records, WebhookSilence silence,
+                      PollerConfig config, ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.state = state;
@@ -103,6 +107,7 @@ public class TenantSync {
         this.work = work;
         this.removals = removals;
         this.records = records;
+        this.silence = silence;
         this.config = config;
         this.mapper = mapper;
     }
@@ -221,6 +226,7 @@ public class TenantSync {
         List<OutboundEvent> changedEvents = new ArrayList<>();
         Map<String, List<String>> applicationsByCandidate = new LinkedHashMap<>();
         List<WorkItem> items = new ArrayList<>();
+        Instant newestUnannouncedUpdate = null;
         for (Applied applied : page) {
             String id = applied.id();
             if (!applied.write().changed()) {
@@ -232,6 +238,11 @@ public class TenantSync {
             }
             switch (stream.entityType()) {
                 case CandidateDocuments.APPLICATION -> {
+                    // a working applicationUpdate webhook would have brought this version first
+                    if (applied.write() == MirrorStore.Write.UPDATED && applied.updatedAt() != null
+                            && (newestUnannouncedUpdate == null || applied.updatedAt().isAfter(newestUnannouncedUpdate))) {
+                        newestUnannouncedUpdate = applied.updatedAt();
+                    }
                     // a new application on a full pass comes with its candidate's own work item (candidates run next)
                     if (applied.write() == MirrorStore.Write.UPDATED || !fullPass) {
                         applicationsByCandidate.computeIfAbsent(applied.record().path("candidate").path("id").asText(),
@@ -247,6 +258,7 @@ public class TenantSync {
                 items.add(CandidateDetailsWork.item(mapper, tenantId, candidateId, false, applicationIds, UUID.randomUUID().toString())));
         if (!changedEvents.isEmpty()) events.publish(changedEvents);
         if (!items.isEmpty()) work.send(items);
+        if (newestUnannouncedUpdate != null) silence.pollerApplied(tenantId, WebhookSilence.APPLICATION_UPDATE, newestUnannouncedUpdate);
     }
 
     /** One record into the mirror (and, for a changed candidate, the identity index). */
@@ -303,11 +315,17 @@ public class TenantSync {
     private void reconcile(String tenantId, TokenStream stream, String passId) {
         Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
         List<OutboundEvent> gone = new ArrayList<>();
+        Set<String> unannounced = new TreeSet<>();
         for (MirrorRow row : mirror.all(tenantId, stream.entityType())) {
             if (row.deleted() || passId.equals(row.seenPass())) continue;
             if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
-                OutboundEvent removed = removals.remove(tenantId, row.entityId(), mergedInto(tenantId, row), expiresAt);
-                if (removed != null) gone.add(removed);
+                String survivor = mergedInto(tenantId, row);
+                OutboundEvent removed = removals.remove(tenantId, row.entityId(), survivor, expiresAt);
+                if (removed != null) {
+                    gone.add(removed);
+                    // the candidateDelete / candidateMerge webhook would have removed it first
+                    unannounced.add(survivor == null ? WebhookSilence.CANDIDATE_DELETE : WebhookSilence.CANDIDATE_MERGE);
+                }
             } else if (mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) {
                 ObjectNode data = mapper.createObjectNode();
                 data.put("applicationId", row.entityId()).put("candidateId", row.data().path("candidate").path("id").asText());
@@ -316,6 +334,9 @@ public class TenantSync {
             }
         }
         if (!gone.isEmpty()) events.publish(gone);
+        // when Ashby removed them is not known: the time they were found gone stands for it
+        Instant foundAt = clock.instant();
+        unannounced.forEach(type -> silence.pollerApplied(tenantId, type, foundAt));
     }
 
     /** A merged-away candidate's applications now belong to the survivor, which the applications stream mirrored. */
@@ -338,11 +359,18 @@ public class TenantSync {
         if (last.lastFullAt() != null && last.lastFullAt().plus(config.referenceRefreshInterval()).isAfter(now)) return;
         List<OutboundEvent> changed = new ArrayList<>();
         long records = 0;
+        Instant newestPostingChange = null;
         for (SnapshotList list : SNAPSHOT_LISTS) {
             try {
                 for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
                     records++;
-                    changed.addAll(upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record));
+                    List<OutboundEvent> upserted = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record);
+                    changed.addAll(upserted);
+                    // a working jobPostingUpdate webhook would have brought this version first
+                    if (!upserted.isEmpty() && list.endpoint() == AshbyEndpoint.JOB_POSTING_LIST && record.hasNonNull("updatedAt")) {
+                        Instant updatedAt = Instant.parse(record.get("updatedAt").asText());
+                        if (newestPostingChange == null || updatedAt.isAfter(newestPostingChange)) newestPostingChange = updatedAt;
+                    }
                 }
             } catch (AshbyException.MissingPermission missing) {
                 LOG.warnf("tenant %s: key lacks %s, %s skipped", tenantId, missing.permission(), list.endpoint());
@@ -365,6 +393,7 @@ public class TenantSync {
                     "missing permission: " + missing.permission());
         }
         if (!changed.isEmpty()) events.publish(changed);
+        if (newestPostingChange != null) silence.pollerApplied(tenantId, WebhookSilence.JOB_POSTING_UPDATE, newestPostingChange);
         applied.merge(REFERENCE_STREAM, records, Long::sum);
         state.saveCursor(tenantId, REFERENCE_STREAM, new StreamCursor(null, null, null, null, null, now, records, records));
     }

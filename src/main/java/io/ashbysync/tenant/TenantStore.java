@@ -44,16 +44,9 @@ public class TenantStore {
         return find(tenantId).orElseThrow(() -> new TenantNotFoundException(tenantId, "config"));
     }
 
-    /** Every tenant whose status is ACTIVE. The table holds few config rows, so a filtered scan is cheap. */
-    public List<TenantConfig> listActive() {
-        List<TenantConfig> active = new ArrayList<>();
-        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable())
-                        .filterExpression("sk = :config AND #status = :active")
-                        .expressionAttributeNames(Map.of("#status", STATUS))
-                        .expressionAttributeValues(Map.of(":config", s(CONFIG_SK), ":active", s(TenantStatus.ACTIVE.name()))))
-                .items()
-                .forEach(item -> active.add(fromItem(item.get(PK).s().substring("TENANT#".length()), item)));
-        return active;
+    /** Every tenant whose mirror is kept current from Ashby: ACTIVE and PAUSED (paused tenants are only read). */
+    public List<TenantConfig> listMirrored() {
+        return listAll().stream().filter(t -> t.status().mirrorsAshby()).toList();
     }
 
     /** Every registered tenant, whatever its status (operators' views). */

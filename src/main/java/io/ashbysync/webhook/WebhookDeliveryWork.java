@@ -3,7 +3,6 @@ package io.ashbysync.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.tenant.TenantConfig;
-import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
 import io.ashbysync.work.WorkItem;
@@ -31,15 +30,17 @@ public class WebhookDeliveryWork implements WorkHandler {
     private final IdempotencyStore idempotency;
     private final TenantStore tenants;
     private final WebhookChanges changes;
+    private final WebhookSilence silence;
     private final WebhooksConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookDeliveryWork(IdempotencyStore idempotency, TenantStore tenants, WebhookChanges changes,
+    public WebhookDeliveryWork(IdempotencyStore idempotency, TenantStore tenants, WebhookChanges changes, WebhookSilence silence,
                                WebhooksConfig config, ObjectMapper mapper) {
         this.idempotency = idempotency;
         this.tenants = tenants;
         this.changes = changes;
+        this.silence = silence;
         this.config = config;
         this.mapper = mapper;
     }
@@ -65,11 +66,13 @@ public class WebhookDeliveryWork implements WorkHandler {
         WebhookDelivery delivery = WebhookDelivery.fromWorkItem(item);
         String tenantId = item.tenantId();
         Optional<TenantConfig> tenant = tenants.find(tenantId);
-        if (tenant.isEmpty() || tenant.get().status() != TenantStatus.ACTIVE) {
-            // the poller does not sync such a tenant either; it catches up when the tenant is active again
-            LOG.infof("webhook %s %s dropped: tenant is not active", delivery.action(), delivery.webhookActionId());
+        if (tenant.isEmpty() || !tenant.get().status().mirrorsAshby()) {
+            // the poller does not sync such a tenant either; it catches up when the tenant is mirrored again
+            LOG.infof("webhook %s %s dropped: tenant is not mirrored", delivery.action(), delivery.webhookActionId());
             return;
         }
+        // before the de-duplication: each related delivery of one change is its own webhook type arriving
+        silence.delivered(tenantId, delivery.action(), delivery.receivedAt());
         String id = dedupId(delivery.webhookActionId());
         IdempotencyStore.Begin begin = idempotency.begin(tenantId, id, ONE_CHANGE, clock.instant(),
                 config.processingLease(), config.dedupRetention());

@@ -18,4 +18,12 @@ public interface WebhooksConfig {
     /** How long a processed webhookActionId is remembered; Ashby's retries of one delivery span about 2.8 hours. */
     @WithDefault("7d")
     Duration dedupRetention();
+
+    /**
+     * A webhook is reported silent when the poller had to bring in a change of its kind made more than this after
+     * the webhook's last delivery, and at least this long ago ({@link WebhookSilence}). Longer than Ashby's first
+     * retries and than the one-minute granularity of the recorded delivery times.
+     */
+    @WithDefault("30m")
+    Duration silenceGrace();
 }

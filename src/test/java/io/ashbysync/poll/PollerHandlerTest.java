@@ -2,7 +2,6 @@ package io.ashbysync.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +17,8 @@ import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.CommandHarness;
+import io.ashbysync.testing.InProcessCommands;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LambdaEvents;
@@ -25,7 +26,6 @@ import io.ashbysync.testing.LambdaInvoker;
 import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
-import io.ashbysync.work.WorkDispatcher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -50,8 +50,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The `poller` function through Quarkus' Lambda event server against the Ashby simulator and local AWS. The work
- * items it fans out (per-candidate details) are run through the same {@link WorkDispatcher} the commands function
- * uses, read from the real work queue.
+ * items it fans out (per-candidate details) are read from the real work queue and run by the commands function
+ * ({@link CommandHarness#drainWork}).
  */
 @QuarkusTest
 @TestProfile(PollerHandlerTest.PollerProfile.class)
@@ -78,14 +78,16 @@ class PollerHandlerTest {
     @Inject
     IdentityIndex identity;
     @Inject
-    WorkDispatcher dispatcher;
-    @Inject
     S3Client s3;
     @Inject
     PollerConfig config;
 
+    /** Runs the work the poller fans out through the commands function, as its SQS event source would. */
+    private CommandHarness work;
+
     @BeforeEach
     void filesBucket() {
+        work = new CommandHarness(aws, InProcessCommands::invoke);
         if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(config.filesBucket()))) {
             s3.createBucket(r -> r.bucket(config.filesBucket()));
         }
@@ -97,7 +99,7 @@ class PollerHandlerTest {
         TestTenant tenant = seededTenant(30);
 
         JsonPath summary = poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
         assertMirrorEqualsAshby(tenant);
@@ -126,7 +128,7 @@ class PollerHandlerTest {
     void incrementalPass_afterRecruiterActivity_restoresEquality_andEmitsOnlyForWhatChanged() throws Exception {
         TestTenant tenant = seededTenant(30);
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         events(tenant);
         Map<String, String> applicationVersions = applicationVersions(tenant.organization());
         Map<String, String> candidateVersions = tenant.organization().candidates().stream()
@@ -146,7 +148,7 @@ class PollerHandlerTest {
         assertThat(changed).isNotEmpty();
 
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertMirrorEqualsAshby(tenant);
         List<JsonNode> events = events(tenant);
@@ -182,7 +184,7 @@ class PollerHandlerTest {
         int before = simulator.requestLog("candidate.list").size();
 
         JsonPath resumed = poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertThat(resumed.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
         RequestRecord firstAfterCrash = simulator.requestLog("candidate.list").subList(before, simulator.requestLog("candidate.list").size())
@@ -199,14 +201,14 @@ class PollerHandlerTest {
         int candidates = 8;
         TestTenant tenant = seededTenant(candidates);
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         events(tenant);
         tenant.organization().randomActivity(new Random(11), 5);
         simulator.faults().next("candidate.list", Fault.rawBody(200, "{\"success\":false,\"errors\":[\"" + code
                 + "\"],\"errorInfo\":{\"code\":\"" + code + "\",\"message\":\"expired\"}}"));
 
         JsonPath summary = poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
         assertThat(state.cursor(tenant.tenantId(), "candidates").lastFullCount()).isEqualTo(candidates);
@@ -217,13 +219,13 @@ class PollerHandlerTest {
     void expiredTokensAndCursorsInAshby_restartFromFull_andReachEquality() throws Exception {
         TestTenant tenant = seededTenant(25);
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         tenant.organization().randomActivity(new Random(3), 10);
         tenant.organization().expireSyncTokens();
         tenant.organization().expireCursors();
 
         JsonPath summary = poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
         assertMirrorEqualsAshby(tenant);
@@ -235,7 +237,7 @@ class PollerHandlerTest {
         simulator.faults().random(0.15, Fault.rateLimited(null), Fault.status(503));
         try {
             JsonPath summary = poll();
-            runWork(tenant);
+            work.drainWork(tenant.tenantId());
             assertThat(summary.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
         } finally {
             simulator.faults().clear();
@@ -267,7 +269,7 @@ class PollerHandlerTest {
     void fullPass_reconcilesDeletesAndMerges_inMirrorIdentityIndexAndEvents() throws Exception {
         TestTenant tenant = seededTenant(20);
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         events(tenant);
         SimulatedOrganization org = tenant.organization();
         List<ObjectNode> withEmail = org.candidates().stream().filter(c -> c.has("primaryEmailAddress"))
@@ -283,7 +285,7 @@ class PollerHandlerTest {
         state.requestFullPass(tenant.tenantId(), "candidates");
 
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertMirrorEqualsAshby(tenant);
         assertThat(mirror.get(tenant.tenantId(), "CANDIDATE", deleted.get("id").asText(), MirrorStore.ITEM).orElseThrow().deleted()).isTrue();
@@ -305,19 +307,19 @@ class PollerHandlerTest {
     void noteAddedInAshby_withoutACandidateChange_reachesMirrorAndFindemOnTheNextFullPass() throws Exception {
         TestTenant tenant = seededTenant(6);
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         events(tenant);
         String candidateId = tenant.organization().candidates().get(0).get("id").asText();
         ObjectNode note = tenant.organization().addNote(candidateId, "Strong referral from the platform team");
 
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
         assertThat(mirror.children(tenant.tenantId(), "CANDIDATE", candidateId, MirrorStore.NOTE))
                 .as("an incremental pass sees no candidate change").noneMatch(n -> n.data().get("id").equals(note.get("id")));
 
         state.requestFullPass(tenant.tenantId(), "candidates");
         poll();
-        runWork(tenant);
+        work.drainWork(tenant.tenantId());
 
         assertMirrorEqualsAshby(tenant);
         JsonNode document = latestDocuments(events(tenant)).get(candidateId);
@@ -333,7 +335,7 @@ class PollerHandlerTest {
         failing.organization().deactivateApiKey();
 
         JsonPath summary = poll();
-        runWork(healthy);
+        work.drainWork(healthy.tenantId());
 
         assertThat(summary.getList("failedTenants", String.class)).containsExactly(failing.tenantId());
         assertThat(summary.getList("polledTenants", String.class)).containsExactly(healthy.tenantId());
@@ -345,33 +347,14 @@ class PollerHandlerTest {
     private TestTenant seededTenant(int candidates) {
         TestTenant tenant = TestTenants.register(aws, simulator, tenants, 600_000);
         SeededTenantGenerator.seed(candidates).candidates(candidates).jobs(6).users(8).generate(tenant.organization());
-        // the pass visits every active tenant: earlier tests' tenants are paused so faults and counts stay ours
-        tenants.listActive().stream().filter(t -> !t.tenantId().equals(tenant.tenantId()))
-                .forEach(t -> tenants.save(new TenantConfig(t.tenantId(), TenantStatus.PAUSED, t.requestsPerMinute())));
+        // the pass visits every mirrored tenant: earlier tests' tenants are disabled so faults and counts stay ours
+        tenants.listMirrored().stream().filter(t -> !t.tenantId().equals(tenant.tenantId()))
+                .forEach(t -> tenants.save(new TenantConfig(t.tenantId(), TenantStatus.DISABLED, t.requestsPerMinute())));
         return tenant;
     }
 
     private static JsonPath poll() {
         return JsonPath.from(LambdaInvoker.invoke(LambdaEvents.scheduled()));
-    }
-
-    /** Runs the tenant's fanned-out work items as the commands function would, until the queue has none left. */
-    private void runWork(TestTenant tenant) throws Exception {
-        String queue = aws.queueUrl("WorkQueue");
-        while (true) {
-            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
-                    .visibilityTimeout(300)).messages();
-            if (messages.isEmpty()) return;
-            for (Message message : messages) {
-                if (JSON.readTree(message.body()).path("tenantId").asText().equals(tenant.tenantId())) {
-                    SQSEvent.SQSMessage sqsMessage = new SQSEvent.SQSMessage();
-                    sqsMessage.setMessageId(message.messageId());
-                    sqsMessage.setBody(message.body());
-                    dispatcher.process(sqsMessage);
-                }
-                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));
-            }
-        }
     }
 
     /** Every outbound event for the tenant so far (removed from the queue). */

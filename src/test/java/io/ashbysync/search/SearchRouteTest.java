@@ -2,7 +2,6 @@ package io.ashbysync.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +12,8 @@ import io.ashbysync.poll.PollerConfig;
 import io.ashbysync.poll.SyncState;
 import io.ashbysync.poll.TenantSync;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.CommandHarness;
+import io.ashbysync.testing.InProcessCommands;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LambdaEvents;
@@ -21,7 +22,6 @@ import io.ashbysync.testing.LocalAws;
 import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
 import io.ashbysync.webhook.WebhookRouteTest;
-import io.ashbysync.work.WorkDispatcher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -41,7 +41,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The read API of the `http` function over a mirror filled by the real poller from the Ashby simulator: every filter,
@@ -72,8 +71,6 @@ class SearchRouteTest {
     TenantSync sync;
     @Inject
     SyncState state;
-    @Inject
-    WorkDispatcher dispatcher;
     @Inject
     S3Client s3;
     @Inject
@@ -412,23 +409,9 @@ class SearchRouteTest {
         return tenant;
     }
 
-    /** One poller pass for the tenant, then its fanned-out work as the commands function would run it. */
-    private void syncAndRunWork(TestTenant tenant) throws Exception {
+    /** One poller pass for the tenant, then its fanned-out work as the commands function runs it. */
+    private void syncAndRunWork(TestTenant tenant) {
         assertThat(sync.sync(tenant.config(), Instant.now().plusSeconds(600))).isEqualTo(TenantSync.Outcome.DRAINED);
-        String queue = aws.queueUrl("WorkQueue");
-        while (true) {
-            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
-                    .visibilityTimeout(300)).messages();
-            if (messages.isEmpty()) return;
-            for (Message message : messages) {
-                if (JSON.readTree(message.body()).path("tenantId").asText().equals(tenant.tenantId())) {
-                    SQSEvent.SQSMessage sqsMessage = new SQSEvent.SQSMessage();
-                    sqsMessage.setMessageId(message.messageId());
-                    sqsMessage.setBody(message.body());
-                    dispatcher.process(sqsMessage);
-                }
-                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));
-            }
-        }
+        new CommandHarness(aws, InProcessCommands::invoke).drainWork(tenant.tenantId());
     }
 }

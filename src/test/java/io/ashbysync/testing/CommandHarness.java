@@ -77,6 +77,14 @@ public final class CommandHarness {
         return failed == null ? List.of() : failed;
     }
 
+    /** Delivers from the commands queue until it has no message (a failed one comes back as a redelivery). */
+    public void drainCommands() {
+        for (int round = 0; round < 1_000; round++) {
+            if (!deliveredAny(commandsQueue())) return;
+        }
+        throw new AssertionError("the commands queue never emptied");
+    }
+
     /** Delivers from the commands queue and the work queue until neither has a message. */
     public void drain() {
         for (int round = 0; round < 20_000; round++) {
@@ -92,11 +100,50 @@ public final class CommandHarness {
         return deliverOnce(queueUrl, 0) != null;
     }
 
+    /**
+     * Runs one tenant's items of the shared work queue through the commands function until none is left; one that
+     * fails goes back and runs again, as SQS would redeliver it (after its fifth receive SQS moves it to the
+     * dead-letter queue). Other tenants' items are put back untouched. Returns the types of the items run, in order.
+     */
+    public List<String> drainWork(String tenantId) {
+        String queue = aws.queueUrl("WorkQueue");
+        List<Message> others = new ArrayList<>();
+        List<String> ran = new ArrayList<>();
+        try {
+            for (int round = 0; round < 20_000; round++) {
+                List<Message> messages = receive(queue, 0);
+                if (messages.isEmpty()) return ran;
+                List<Message> mine = new ArrayList<>();
+                for (Message m : messages) {
+                    JsonNode item = json(m.body());
+                    if (tenantId.equals(item.path("tenantId").asText())) {
+                        mine.add(m);
+                        ran.add(item.path("type").asText());
+                    } else {
+                        others.add(m);
+                    }
+                }
+                if (!mine.isEmpty()) deliver(queue, mine);
+            }
+            throw new AssertionError("the work of tenant " + tenantId + " never ran out");
+        } finally {
+            others.forEach(m -> aws.sqs().changeMessageVisibility(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()).visibilityTimeout(0)));
+        }
+    }
+
     /** Null when the queue had no message, else the ids the function reported as failed. */
     private List<String> deliverOnce(String queueUrl, int waitSeconds) {
-        List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+        List<Message> messages = receive(queueUrl, waitSeconds);
+        return messages.isEmpty() ? null : deliver(queueUrl, messages);
+    }
+
+    private List<Message> receive(String queueUrl, int waitSeconds) {
+        return aws.sqs().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
                 .waitTimeSeconds(waitSeconds).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-        if (messages.isEmpty()) return null;
+    }
+
+    /** Hands the messages to the function as one SQS event; deletes the done ones, makes the failed ones visible again. */
+    private List<String> deliver(String queueUrl, List<Message> messages) {
         ObjectNode event = JSON.createObjectNode();
         ArrayNode records = event.putArray("Records");
         String queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
@@ -143,6 +190,12 @@ public final class CommandHarness {
         return matching;
     }
 
+    /** Every event of the type for the tenant, in arrival order. */
+    public List<JsonNode> tenantEvents(String tenantId, String type) {
+        drainEvents();
+        return EVENTS.stream().filter(e -> type.equals(e.path("type").asText()) && tenantId.equals(e.path("tenantId").asText())).toList();
+    }
+
     /** The single result of the command; fails if there is not exactly one. */
     public JsonNode result(String commandId) {
         List<JsonNode> results = results(commandId);
@@ -150,6 +203,14 @@ public final class CommandHarness {
             throw new AssertionError("expected exactly one command.result for " + commandId + ", got " + results);
         }
         return results.getFirst().get("data");
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
     }
 
     private void drainEvents() {

@@ -252,6 +252,16 @@ public final class SimulatedOrganization {
         webhooks.touch(webhookId);
     }
 
+    /**
+     * The webhook stays enabled (webhook.info says so) but its deliveries stop arriving: Ashby's sending stopped, or
+     * they are lost on the way to the URL. Nothing is sent for it from now on, not even attempts.
+     */
+    public synchronized void stopDelivering(String webhookId) {
+        ObjectNode hook = webhooks.get(webhookId);
+        if (hook == null) throw new IllegalArgumentException("no webhook " + webhookId);
+        hook.put("_notDelivering", true);
+    }
+
     public List<StoredFile> files() {
         return List.copyOf(filesByHandle.values());
     }
@@ -550,7 +560,7 @@ public final class SimulatedOrganization {
 
     /** Fires one or more related webhook actions that share one webhookActionId. */
     void fire(WebhookSender.Event... related) {
-        List<ObjectNode> hooks = webhooks.all();
+        List<ObjectNode> hooks = webhooks.all().stream().filter(h -> !h.path("_notDelivering").asBoolean()).toList();
         if (hooks.isEmpty()) {
             return;
         }
