@@ -84,23 +84,14 @@ public class WebhookChanges {
                     removals.removeAndPublish(tenantId, delivery.target("data.candidate.id"), null, tombstoneExpiry());
             case CANDIDATE_MERGE -> merge(session, delivery.target("data.deletedCandidate.id"),
                     delivery.target("data.mergedCandidate.id"));
-            case JOB -> publish(refreshJob(session, delivery.target("data.job.id")).stream().toList());
+            case JOB -> publish(refreshJob(session, delivery.target("data.job.id")));
             case JOB_POSTING -> {
                 List<OutboundEvent> changed = new ArrayList<>();
                 records.upsert(tenantId, "JOB_POSTING", "jobPosting", delivery.data().get("jobPosting")).ifPresent(changed::add);
-                refreshJob(session, delivery.target("data.jobPosting.jobId")).ifPresent(changed::add);
+                changed.addAll(refreshJob(session, delivery.target("data.jobPosting.jobId")));
                 publish(changed);
             }
-            case INTERVIEW_PLAN_TRANSITION -> {
-                List<OutboundEvent> changed = new ArrayList<>();
-                refreshJob(session, delivery.target("data.jobId")).ifPresent(changed::add);
-                // the job's new plan may use stages the mirror has not seen yet
-                String planId = delivery.target("data.toInterviewPlan.id");
-                for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", planId), JsonNode.class)) {
-                    records.upsert(tenantId, "INTERVIEW_STAGE", "interviewStage", stage).ifPresent(changed::add);
-                }
-                publish(changed);
-            }
+            case INTERVIEW_PLAN_TRANSITION -> publish(refreshJob(session, delivery.target("data.jobId")));
         }
     }
 
@@ -164,14 +155,28 @@ public class WebhookChanges {
         details.handle(CandidateDetailsWork.item(mapper, tenantId, candidateId, true, staleHistories, "webhook"));
     }
 
-    private Optional<OutboundEvent> refreshJob(AshbySession session, String jobId) {
+    /**
+     * The job as Ashby has it now and, when it changed, the stages of its interview plan, which a plan transition may
+     * have brought in: a plan transition fires {@code jobUpdate} too, under the same action id, and whichever of the
+     * two is processed (once) must bring both.
+     */
+    private List<OutboundEvent> refreshJob(AshbySession session, String jobId) {
+        JsonNode job;
         try {
-            JsonNode job = session.call(AshbyEndpoint.JOB_INFO, Map.of("id", jobId), JsonNode.class);
-            return records.upsert(session.tenantId(), "JOB", "job", job);
+            job = session.call(AshbyEndpoint.JOB_INFO, Map.of("id", jobId), JsonNode.class);
         } catch (AshbyException.Rejected gone) {
             LOG.infof("job %s not readable (%s)", jobId, gone.code());
-            return Optional.empty();
+            return List.of();
         }
+        List<OutboundEvent> changed = new ArrayList<>();
+        records.upsert(session.tenantId(), "JOB", "job", job).ifPresent(changed::add);
+        String planId = job.path("defaultInterviewPlanId").asText("");
+        if (!changed.isEmpty() && !planId.isEmpty()) {
+            for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", planId), JsonNode.class)) {
+                records.upsert(session.tenantId(), "INTERVIEW_STAGE", "interviewStage", stage).ifPresent(changed::add);
+            }
+        }
+        return changed;
     }
 
     private void publish(List<OutboundEvent> changed) {

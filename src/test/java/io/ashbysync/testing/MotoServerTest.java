@@ -7,9 +7,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 class MotoServerTest {
 
@@ -49,6 +63,72 @@ class MotoServerTest {
 
         assertThat(MotoServer.locate(Map.of("PATH", dir.resolve("empty").toString()), dir.resolve("versions")))
                 .isEqualTo(newest);
+    }
+
+    @Test
+    void aPythonMotoServerScript_runsTheLauncherWithItsOwnPython() throws IOException {
+        Path python = executable(dir.resolve("venv/bin/python3.11"));
+        Path script = dir.resolve("venv/bin/moto_server");
+        Files.writeString(script, "#!" + python + "\nimport sys\n");
+
+        assertThat(MotoServer.launchCommand(script)).containsExactly(python.toString(), MotoServer.LAUNCHER.toAbsolutePath().toString());
+    }
+
+    @Test
+    void aMotoServerThatIsNotAPythonScript_runsAsItIs() throws IOException {
+        Path shim = executable(dir.resolve("shims/moto_server"));
+
+        assertThat(MotoServer.launchCommand(shim)).containsExactly(shim.toString());
+    }
+
+    /** The launcher's fixes change moto's cost, not its answers: what DynamoDB would answer, through the real server. */
+    @Test
+    void throughTheLauncher_aCancelledTransactionLeavesEveryItemAsItWas_andPartitionQueriesPageInOrder() {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+            for (int i = 0; i < 30; i++) {
+                String pk = "p" + (i % 3);
+                String sk = "s%02d".formatted(i);
+                dynamo.putItem(r -> r.tableName("t").item(Map.of("pk", s(pk), "sk", s(sk), "v", n(1))));
+            }
+
+            assertThatThrownBy(() -> dynamo.transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().update(u -> u.tableName("t").key(Map.of("pk", s("p0"), "sk", s("s00")))
+                            .updateExpression("SET v = :two").expressionAttributeValues(Map.of(":two", n(2)))).build(),
+                    TransactWriteItem.builder().put(p -> p.tableName("t").item(Map.of("pk", s("new"), "sk", s("x")))).build(),
+                    TransactWriteItem.builder().delete(d -> d.tableName("t").key(Map.of("pk", s("p1"), "sk", s("s01")))).build(),
+                    TransactWriteItem.builder().conditionCheck(c -> c.tableName("t").key(Map.of("pk", s("p2"), "sk", s("s02")))
+                            .conditionExpression("attribute_not_exists(pk)")).build())))
+                    .isInstanceOf(TransactionCanceledException.class);
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("p0"), "sk", s("s00")))).item().get("v").n()).isEqualTo("1");
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("new"), "sk", s("x")))).hasItem()).isFalse();
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("p1"), "sk", s("s01")))).hasItem()).isTrue();
+
+            List<String> newestFirst = new ArrayList<>();
+            Map<String, AttributeValue> from = null;
+            do {
+                Map<String, AttributeValue> start = from;
+                QueryResponse page = dynamo.query(r -> r.tableName("t").keyConditionExpression("pk = :p AND begins_with(sk, :s)")
+                        .expressionAttributeValues(Map.of(":p", s("p1"), ":s", s("s"))).scanIndexForward(false).limit(4)
+                        .exclusiveStartKey(start));
+                page.items().forEach(item -> newestFirst.add(item.get("sk").s()));
+                from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (from != null);
+            assertThat(newestFirst).containsExactly("s28", "s25", "s22", "s19", "s16", "s13", "s10", "s07", "s04", "s01");
+        }
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
     }
 
     private static Path executable(Path path) throws IOException {
