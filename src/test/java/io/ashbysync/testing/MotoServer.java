@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,22 +123,52 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /**
-     * {@link #LAUNCHER} run by the moto_server script's own Python (its {@code #!} line), so moto runs with the
-     * launcher's fixes; the script itself where it is not a Python script or the launcher is not here.
+     * {@link #LAUNCHER} run by the Python that has moto, so moto runs with the launcher's fixes: the moto_server
+     * script's own (its {@code #!} line), else a {@code python3}/{@code python} beside it that imports moto (a pyenv
+     * shim is a shell script, with the Python shims beside it); the executable itself when neither is found.
      */
     static List<String> launchCommand(Path executable) throws IOException {
+        if (Files.isRegularFile(LAUNCHER)) {
+            Optional<Path> python = scriptInterpreter(executable).or(() -> siblingPythonWithMoto(executable));
+            if (python.isPresent()) {
+                return List.of(python.get().toString(), LAUNCHER.toAbsolutePath().toString());
+            }
+        }
+        System.err.println("moto_server runs without " + LAUNCHER + " (its transactions slow down as tables grow)");
+        return List.of(executable.toString());
+    }
+
+    private static Optional<Path> scriptInterpreter(Path executable) throws IOException {
         byte[] head;
         try (var in = Files.newInputStream(executable)) {
             head = in.readNBytes(256);
         }
-        String firstLine = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
-        Path python = firstLine.startsWith("#!") ? Path.of(firstLine.substring(2).trim().split("\\s+")[0]) : null;
-        boolean isPython = python != null && python.getFileName().toString().startsWith("python") && Files.isExecutable(python);
-        if (!isPython || !Files.isRegularFile(LAUNCHER)) {
-            System.err.println("moto_server runs without " + LAUNCHER + " (its transactions slow down as tables grow)");
-            return List.of(executable.toString());
+        String firstLine = new String(head, StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+        if (!firstLine.startsWith("#!")) return Optional.empty();
+        Path interpreter = Path.of(firstLine.substring(2).trim().split("\\s+")[0]);
+        return interpreter.getFileName().toString().startsWith("python") && Files.isExecutable(interpreter)
+                ? Optional.of(interpreter) : Optional.empty();
+    }
+
+    private static Optional<Path> siblingPythonWithMoto(Path executable) {
+        for (String name : List.of("python3", "python")) {
+            Path python = executable.toAbsolutePath().getParent().resolve(name);
+            if (Files.isExecutable(python) && importsMoto(python)) return Optional.of(python);
         }
-        return List.of(python.toString(), LAUNCHER.toAbsolutePath().toString());
+        return Optional.empty();
+    }
+
+    private static boolean importsMoto(Path python) {
+        try {
+            Process probe = new ProcessBuilder(python.toString(), "-c", "import moto.server").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public URI endpoint() {

@@ -75,6 +75,14 @@ class MotoServerTest {
     }
 
     @Test
+    void aShimBesideAPythonThatHasMoto_runsTheLauncherWithThatPython() throws IOException {
+        Path shim = executable(dir.resolve("shims/moto_server"));
+        Path python = executable(dir.resolve("shims/python3"));
+
+        assertThat(MotoServer.launchCommand(shim)).containsExactly(python.toString(), MotoServer.LAUNCHER.toAbsolutePath().toString());
+    }
+
+    @Test
     void aMotoServerThatIsNotAPythonScript_runsAsItIs() throws IOException {
         Path shim = executable(dir.resolve("shims/moto_server"));
 
