@@ -35,8 +35,22 @@ public class MirroredRecords {
 
     /** The {@code <entity>.upserted} event for a record just written; its id is stable per content. */
     public OutboundEvent upserted(String tenantId, String entity, String id, Instant updatedAt, JsonNode record) {
+        return upserted(tenantId, entity, id, updatedAt, record, "");
+    }
+
+    /**
+     * The same event for a mirrored record sent again by an operator's replay, with an event id of its own
+     * ({@code replayId}) so Findem does not drop it as a re-send.
+     */
+    public OutboundEvent replayed(String tenantId, String entity, MirrorRow row, String replayId) {
+        JsonNode record = row.data();
+        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        return upserted(tenantId, entity, row.entityId(), updatedAt, record, ":replay-" + replayId);
+    }
+
+    private OutboundEvent upserted(String tenantId, String entity, String id, Instant updatedAt, JsonNode record, String eventIdSuffix) {
         String version = updatedAt != null ? updatedAt.toString() : mirror.hash(record);
-        return OutboundEvent.of(tenantId + ":" + entity + ":" + id + ":" + mirror.hash(record), entity + ".upserted",
+        return OutboundEvent.of(tenantId + ":" + entity + ":" + id + ":" + mirror.hash(record) + eventIdSuffix, entity + ".upserted",
                 tenantId, entity, id, version, record);
     }
 }

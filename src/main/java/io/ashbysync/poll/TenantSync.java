@@ -55,6 +55,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public class TenantSync {
     private static final Logger LOG = Logger.getLogger(TenantSync.class);
     static final String REFERENCE_STREAM = "reference";
+    private static final String INTERVIEW_STAGE = "INTERVIEW_STAGE";
+    private static final String INTERVIEW_STAGE_EVENT = "interviewStage";
 
     /** A listing with sync tokens, mirrored as {@code entityType}. */
     record TokenStream(String name, AshbyEndpoint endpoint, Map<String, Object> request, String entityType,
@@ -79,6 +81,21 @@ public class TenantSync {
             new SnapshotList(AshbyEndpoint.SOURCE_LIST, Map.of("includeArchived", true), "SOURCE", "source"),
             new SnapshotList(AshbyEndpoint.COMMUNICATION_TEMPLATE_LIST, Map.of(), "COMMUNICATION_TEMPLATE", "communicationTemplate"),
             new SnapshotList(AshbyEndpoint.JOB_POSTING_LIST, Map.of(), "JOB_POSTING", "jobPosting"));
+
+    /**
+     * Every mirrored type other than candidates and applications (which travel in candidate documents), by mirror
+     * type, with the entity name of its {@code <entity>.upserted} events.
+     */
+    public static final Map<String, String> RECORD_EVENT_ENTITIES = recordEventEntities();
+
+    private static Map<String, String> recordEventEntities() {
+        Map<String, String> entities = new LinkedHashMap<>();
+        TOKEN_STREAMS.stream().filter(s -> !List.of(CandidateDocuments.CANDIDATE, CandidateDocuments.APPLICATION).contains(s.entityType()))
+                .forEach(s -> entities.put(s.entityType(), s.eventEntity()));
+        SNAPSHOT_LISTS.forEach(l -> entities.put(l.entityType(), l.eventEntity()));
+        entities.put(INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT);
+        return Map.copyOf(entities);
+    }
 
     /** How a tenant's sync ended in this invocation. */
     public enum Outcome { DRAINED, OUT_OF_TIME }
@@ -384,7 +401,7 @@ public class TenantSync {
             for (JsonNode plan : plans) {
                 for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()), JsonNode.class)) {
                     records++;
-                    changed.addAll(upsertSnapshot(tenantId, "INTERVIEW_STAGE", "interviewStage", stage));
+                    changed.addAll(upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage));
                 }
             }
         } catch (AshbyException.MissingPermission missing) {

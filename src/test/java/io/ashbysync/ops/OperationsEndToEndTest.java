@@ -188,6 +188,19 @@ class OperationsEndToEndTest {
         JsonNode movedDocument = replayed.stream().filter(e -> e.path("entityId").asText().equals(movedCandidate)).findFirst().orElseThrow();
         assertThat(movedDocument.path("data").path("applications").findValuesAsText("id")).contains(moved.path("id").asText());
         assertThat(stageOf(movedDocument, moved.path("id").asText())).as("current content").isEqualTo(hiredStage);
+
+        // jobs, postings, stages and reference records: one event each, as mirrored
+        assertThat(started.body().path("recordTypes").asInt()).isEqualTo(TenantSync.RECORD_EVENT_ENTITIES.size());
+        assertThat(mirror.all(tenant.tenantId(), "JOB")).as("jobs mirrored before the replay").isNotEmpty();
+        TenantSync.RECORD_EVENT_ENTITIES.forEach((entityType, entity) -> {
+            Map<String, JsonNode> mirrored = mirror.all(tenant.tenantId(), entityType).stream().filter(r -> !r.deleted())
+                    .collect(Collectors.toMap(MirrorRow::entityId, MirrorRow::data));
+            List<JsonNode> events = commands.tenantEvents(tenant.tenantId(), entity + ".upserted").stream()
+                    .filter(e -> e.path("eventId").asText().endsWith(":replay-" + replayId)).toList();
+            assertThat(events).extracting(e -> e.path("entityId").asText()).as(entityType).containsExactlyInAnyOrderElementsOf(mirrored.keySet());
+            events.forEach(e -> assertThat(e.path("data")).as(entityType + " " + e.path("entityId").asText())
+                    .isEqualTo(mirrored.get(e.path("entityId").asText())));
+        });
     }
 
     // ---- first sync -----------------------------------------------------------------------------------------------
