@@ -1,17 +1,28 @@
-"""moto_server for the tests, `make run` and `make bench`, with two fixes to moto 5.2.1's cost per request.
+"""moto_server for the tests, `make run` and `make bench`, with fixes to moto 5.2.1's cost per request and to its
+transactions under concurrent requests.
 
 Run by the Python that has moto (the interpreter of the `moto_server` script), with moto_server's arguments.
-Neither fix changes what moto answers:
+None of the cost fixes changes what moto answers:
 
 1. TransactWriteItems: moto backs a transaction up by deep-copying every table it touches, once per item in the
    transaction, so each transaction costs time in proportion to everything stored (quadratic over a bulk load, and a
    10,000-candidate tenant never finishes). Here the table copy is skipped and the transaction keeps a copy of the
    items it touches instead; a cancelled transaction puts exactly those back, as before.
-2. Query on a table's own key: moto sorts every item of the table and then keeps the queried partition's, so
-   each query costs time in proportion to the table. Here it is handed that partition's items only (indexes are
-   left as moto has them).
-3. Routing: moto lists its own package directory (a directory read and ~200 stat calls) on every request to find
-   which service a host is; the listing cannot change while the server runs, so it is read once.
+2. Query: moto sorts every item of the table and then keeps the queried partition's, so each query costs time in
+   proportion to the table (a bulk load reads one partition per candidate; a secondary-index page took seconds at
+   100,000 items). Here a key query is handed that partition's items only, and an index query the items whose index
+   hash key matches, unsorted (moto sorts what it keeps by the index's keys itself, and those keys are unique).
+   That sort compares moto's attribute values through Python methods; it is given each item's key values once
+   instead, which orders them the same way.
+3. Per request: moto lists its own package directory (a directory read and ~200 stat calls) to find which service
+   a host is, and lists every method of the service's response class to find the action's; neither can change while
+   the server runs, so each is read once. The access log line per request is not written (errors still are).
+
+And one fix to what it answers: moto serves requests on threads and applies a transaction's actions one by one,
+undoing them on failure by restoring copies. Without a lock, a concurrent write to an item the transaction touched is
+lost when the transaction is undone (its copy is put back over it), and other requests see a transaction half done.
+DynamoDB's transactions are isolated; here DynamoDB requests are applied one at a time (moto's work runs under
+Python's global lock anyway, so little is lost).
 
 Where moto is not the version these fixes were written against, it runs as it is, with a warning.
 """
@@ -72,30 +83,78 @@ def patch_transactions():
     models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
-def patch_partition_queries():
+def patch_isolation():
+    import threading
+    from moto.dynamodb.responses import DynamoHandler
+
+    one_at_a_time = threading.Lock()
+    moto_call_action = DynamoHandler.call_action
+
+    def call_action(self):
+        with one_at_a_time:
+            return moto_call_action(self)
+
+    DynamoHandler.call_action = call_action
+
+
+def patch_queries():
     from moto.dynamodb.models.table import Table
 
     moto_query = Table.query
+
+    def equal(value, expected):
+        # a string's value is what moto compares (its cast_value), without going through the property
+        if expected.type == "S":
+            return value.type == "S" and value.value == expected.value
+        return value == expected
+
+    def matching(table, conditions):
+        """The table's items whose attributes equal every (name, value) of the conditions, in no particular order."""
+        found = []
+        for partition in table.items.values():
+            for item in (partition.values() if table.range_key_attr else (partition,)):
+                attrs = item.attrs
+                if all((value := attrs.get(name)) is not None and equal(value, expected) for name, expected in conditions):
+                    found.append(item)
+        return found
 
     def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
               projection_expressions, index_name=None, *more, **options):
         table = self
         if index_name is None and hash_key is not None and self.range_key_attr is not None:
-            # a shallow copy whose item listing is the partition: moto's query filters and sorts it as before
+            items = list(self.items.get(hash_key, {}).values())
+        elif index_name is not None and options.get("hash_key_conditions"):
+            items = matching(self, options["hash_key_conditions"])
+        else:
+            items = None
+        if items is not None:
+            # a shallow copy whose item listing is what the query can match: moto filters and sorts it as before
             table = copy.copy(self)
-            partition = list(self.items.get(hash_key, {}).values())
-            table.all_items = lambda: partition
+            table.all_items = lambda: items
         return moto_query(table, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
                           projection_expressions, index_name, *more, **options)
 
+    def sorted_items(self, hash_key_attrs, range_key_attrs, items):
+        attrs_to_sort_by = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+        items.sort(key=lambda x: tuple(x.attrs[key].cast_value for key in attrs_to_sort_by))
+        return items
+
     Table.query = query
+    Table.sorted_items = sorted_items
 
 
-def patch_module_listing():
+def patch_request_overhead():
+    import functools
+    import logging
     from moto import backends
+    from moto.core import responses, utils
 
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
+    method_names = functools.lru_cache(maxsize=None)(utils.method_names_from_class)
+    utils.method_names_from_class = method_names
+    responses.method_names_from_class = method_names
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def main():
@@ -104,11 +163,12 @@ def main():
 
     if moto.__version__ == PATCHED_MOTO_VERSION:
         patch_transactions()
-        patch_partition_queries()
-        patch_module_listing()
+        patch_isolation()
+        patch_queries()
+        patch_request_overhead()
     else:
         print(f"moto {moto.__version__} runs unpatched (fixes written for {PATCHED_MOTO_VERSION}): "
-              "transactions get slower as tables grow", file=sys.stderr, flush=True)
+              "transactions get slower as tables grow and are not isolated", file=sys.stderr, flush=True)
     sys.argv[0] = "moto_server"
     moto_main(sys.argv[1:])
 

@@ -4,6 +4,7 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.model.User;
+import io.ashbysync.platform.TtlCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;

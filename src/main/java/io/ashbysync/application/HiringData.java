@@ -6,6 +6,7 @@ import io.ashbysync.ashby.model.ArchiveReason;
 import io.ashbysync.ashby.model.CommunicationTemplate;
 import io.ashbysync.ashby.model.InterviewStage;
 import io.ashbysync.command.CommandFailedException;
+import io.ashbysync.platform.TtlCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Comparator;

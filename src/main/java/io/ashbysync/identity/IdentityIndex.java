@@ -6,6 +6,7 @@ import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -58,7 +60,10 @@ public class IdentityIndex {
     }
 
     public Optional<Identity> identity(String tenantId, String candidateId) {
-        Map<String, AttributeValue> item = get(tenantId, CANDIDATE + candidateId);
+        return identity(candidateId, get(tenantId, CANDIDATE + candidateId));
+    }
+
+    private static Optional<Identity> identity(String candidateId, Map<String, AttributeValue> item) {
         if (item == null) return Optional.empty();
         return Optional.of(new Identity(candidateId,
                 item.containsKey("findemProfileId") ? item.get("findemProfileId").s() : null,
@@ -86,25 +91,49 @@ public class IdentityIndex {
      * for it are dropped (an email changed in Ashby must stop finding this candidate). The profile id is kept.
      */
     public void linkAshbyCandidate(String tenantId, JsonNode candidate) {
-        String candidateId = candidate.path("id").asText();
-        Set<String> emails = new LinkedHashSet<>();
-        if (candidate.hasNonNull("primaryEmailAddress")) {
-            IdentityKeys.email(candidate.get("primaryEmailAddress").path("value").asText()).ifPresent(emails::add);
+        linkAshbyCandidates(tenantId, List.of(candidate));
+    }
+
+    /**
+     * {@link #linkAshbyCandidate} for a page of candidates in a few batched requests (one read per 100 candidates,
+     * one write per 25 rows) instead of two or more per candidate. Where two candidates of the page claim one key,
+     * the later one in the page gets it, as if they had been linked one after the other.
+     */
+    public void linkAshbyCandidates(String tenantId, List<JsonNode> candidates) {
+        Map<String, Identity> now = new LinkedHashMap<>();
+        for (JsonNode candidate : candidates) {
+            String candidateId = candidate.path("id").asText();
+            Set<String> emails = new LinkedHashSet<>();
+            if (candidate.hasNonNull("primaryEmailAddress")) {
+                IdentityKeys.email(candidate.get("primaryEmailAddress").path("value").asText()).ifPresent(emails::add);
+            }
+            candidate.path("emailAddresses").forEach(e -> IdentityKeys.email(e.path("value").asText()).ifPresent(emails::add));
+            Set<String> linkedIns = new LinkedHashSet<>();
+            candidate.path("socialLinks").forEach(l -> {
+                if ("LinkedIn".equals(l.path("type").asText())) IdentityKeys.linkedIn(l.path("url").asText()).ifPresent(linkedIns::add);
+            });
+            now.put(candidateId, new Identity(candidateId, null, emails, linkedIns));
         }
-        candidate.path("emailAddresses").forEach(e -> IdentityKeys.email(e.path("value").asText()).ifPresent(emails::add));
-        Set<String> linkedIns = new LinkedHashSet<>();
-        candidate.path("socialLinks").forEach(l -> {
-            if ("LinkedIn".equals(l.path("type").asText())) IdentityKeys.linkedIn(l.path("url").asText()).ifPresent(linkedIns::add);
-        });
-        Identity known = identity(tenantId, candidateId).orElse(new Identity(candidateId, null, Set.of(), Set.of()));
-        Identity now = new Identity(candidateId, known.findemProfileId(), emails, linkedIns);
-        if (now.equals(known)) return;
-        List<String> dropped = new ArrayList<>(keysOf(known));
-        dropped.removeAll(keysOf(now));
-        List<Map<String, AttributeValue>> stale = dropped.stream()
-                .filter(k -> pointer(tenantId, k).map(candidateId::equals).orElse(false))
-                .map(k -> key(tenantId, k)).toList();
-        write(rows(tenantId, now), stale);
+        Map<String, Map<String, AttributeValue>> knownRows = getAll(tenantId, now.keySet().stream().map(id -> CANDIDATE + id).toList());
+        Map<String, Map<String, AttributeValue>> puts = new LinkedHashMap<>();
+        Map<String, String> droppedBy = new LinkedHashMap<>();
+        for (Identity fromAshby : now.values()) {
+            Identity known = identity(fromAshby.candidateId(), knownRows.get(CANDIDATE + fromAshby.candidateId()))
+                    .orElse(new Identity(fromAshby.candidateId(), null, Set.of(), Set.of()));
+            Identity linked = new Identity(fromAshby.candidateId(), known.findemProfileId(), fromAshby.emails(), fromAshby.linkedIns());
+            if (linked.equals(known)) continue;
+            keysOf(known).stream().filter(k -> !keysOf(linked).contains(k)).forEach(k -> droppedBy.put(k, linked.candidateId()));
+            for (Map<String, AttributeValue> row : rows(tenantId, linked)) {
+                puts.remove(row.get("sk").s()); // re-inserted: the page's later claim is the one kept
+                puts.put(row.get("sk").s(), row);
+            }
+        }
+        droppedBy.keySet().removeAll(puts.keySet());
+        Map<String, Map<String, AttributeValue>> pointers = getAll(tenantId, List.copyOf(droppedBy.keySet()));
+        List<Map<String, AttributeValue>> stale = droppedBy.entrySet().stream()
+                .filter(d -> pointers.containsKey(d.getKey()) && d.getValue().equals(pointers.get(d.getKey()).get("candidateId").s()))
+                .map(d -> key(tenantId, d.getKey())).toList();
+        write(List.copyOf(puts.values()), stale);
     }
 
     /** The candidate's row and a pointer row for each of its keys. */
@@ -163,6 +192,25 @@ public class IdentityIndex {
         return item == null || item.isEmpty() ? null : item;
     }
 
+    /** The rows under these sort keys that exist, by sort key (consistent reads, 100 keys per request). */
+    private Map<String, Map<String, AttributeValue>> getAll(String tenantId, List<String> sortKeys) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        for (int from = 0; from < sortKeys.size(); from += 100) {
+            List<Map<String, AttributeValue>> keys = sortKeys.subList(from, Math.min(from + 100, sortKeys.size())).stream()
+                    .map(k -> key(tenantId, k)).toList();
+            Map<String, KeysAndAttributes> pending = Map.of(resources.identityTable(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt == 8) throw new IllegalStateException("DynamoDB kept returning unprocessed identity reads");
+                if (attempt > 0) backOff(attempt);
+                Map<String, KeysAndAttributes> request = pending;
+                var response = dynamo.batchGetItem(r -> r.requestItems(request));
+                response.responses().getOrDefault(resources.identityTable(), List.of()).forEach(item -> found.put(item.get("sk").s(), item));
+                pending = response.unprocessedKeys();
+            }
+        }
+        return found;
+    }
+
     private void write(List<Map<String, AttributeValue>> puts, List<Map<String, AttributeValue>> deletes) {
         List<WriteRequest> requests = new ArrayList<>();
         puts.forEach(item -> requests.add(WriteRequest.builder().putRequest(p -> p.item(item)).build()));
@@ -179,13 +227,13 @@ public class IdentityIndex {
         }
     }
 
-    /** DynamoDB returns unprocessed items under throttling; waiting a little before resending is what it asks for. */
+    /** DynamoDB returns unprocessed items and keys under throttling; waiting a little before resending is what it asks for. */
     private static void backOff(int attempt) {
         try {
             Thread.sleep(25L << attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the identity index", e);
+            throw new IllegalStateException("interrupted while waiting to retry the identity index", e);
         }
     }
 

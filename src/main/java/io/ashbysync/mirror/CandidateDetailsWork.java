@@ -9,10 +9,14 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.ListPosition;
+import io.ashbysync.platform.TtlCache;
+import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
 import io.ashbysync.work.WorkItem;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +35,11 @@ import org.jboss.logging.Logger;
 public class CandidateDetailsWork implements WorkHandler {
     public static final String TYPE = "mirror.candidateDetails";
     private static final Logger LOG = Logger.getLogger(CandidateDetailsWork.class);
+    /**
+     * How long one read of a tenant's config serves its details work: a backfill runs thousands of items a minute per
+     * tenant, and a change of key, budget or status may take this long to reach them.
+     */
+    private static final Duration TENANT_CONFIG_REUSE = Duration.ofSeconds(10);
 
     private final TenantStore tenants;
     private final AshbyClient ashby;
@@ -38,6 +47,7 @@ public class CandidateDetailsWork implements WorkHandler {
     private final FileCopier files;
     private final CandidateDocuments documents;
     private final ObjectMapper mapper;
+    private final TtlCache<TenantConfig> tenantConfigs = new TtlCache<>(TENANT_CONFIG_REUSE, Clock.systemUTC());
 
     public CandidateDetailsWork(TenantStore tenants, AshbyClient ashby, MirrorStore mirror, FileCopier files,
                                 CandidateDocuments documents, ObjectMapper mapper) {
@@ -75,6 +85,11 @@ public class CandidateDetailsWork implements WorkHandler {
         Set<String> staleHistories = new HashSet<>();
         item.payload().path("applicationIds").forEach(id -> staleHistories.add(id.asText()));
         boolean candidateChanged = item.payload().path("candidateChanged").asBoolean(true);
+        TenantConfig tenant = tenantConfigs.get(tenantId, () -> tenants.get(tenantId));
+        if (!tenant.status().mirrorsAshby()) {
+            LOG.infof("tenant is %s; candidate %s details not read", tenant.status(), candidateId);
+            return;
+        }
         MirrorStore.CandidateRows rows = mirror.candidateRows(tenantId, candidateId).orElse(null);
         if (rows == null || rows.item().deleted()) {
             // its own work item follows once the candidate stream has written it
@@ -90,7 +105,7 @@ public class CandidateDetailsWork implements WorkHandler {
         Map<String, JsonNode> storedFiles = new LinkedHashMap<>();
         rows.files().forEach((key, row) -> storedFiles.put(key, row.data()));
         List<MirrorStore.ChildWrite> writes = new ArrayList<>();
-        AshbySession session = ashby.forTenant(tenants.get(tenantId));
+        AshbySession session = ashby.forTenant(tenant);
         try {
             refreshHistories(session, histories, staleHistories, writes);
             if (candidateChanged) {
@@ -107,7 +122,7 @@ public class CandidateDetailsWork implements WorkHandler {
             if (!a.item().deleted()) documentApplications.add(documents.withHistory(a.item().data(), histories.get(id)));
         });
         documents.publishIfChanged(tenantId, new CandidateDocuments.Snapshot(rows.item(), documentApplications,
-                List.copyOf(notes.values()), List.copyOf(storedFiles.values())));
+                List.copyOf(notes.values()), List.copyOf(storedFiles.values()), rows.searchManifest()));
     }
 
     /** Re-reads the named applications' histories and any not mirrored yet; {@code histories} ends up current. */

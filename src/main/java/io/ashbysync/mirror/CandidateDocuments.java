@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The one outbound document per candidate: the full ATS profile as mirrored (candidate, applications with their
@@ -43,9 +45,11 @@ public class CandidateDocuments {
 
     /**
      * What a candidate's document is made of, as mirrored: the candidate's row (data and the hash of the last
-     * document sent), its applications each with {@code applicationHistory} set, its notes and stored files.
+     * document sent), its applications each with {@code applicationHistory} set, its notes and stored files; and the
+     * candidate's search index manifest as read with them (so indexing the document needs no read of its own).
      */
-    public record Snapshot(MirrorRow candidate, List<JsonNode> applications, List<JsonNode> notes, List<JsonNode> files) {}
+    public record Snapshot(MirrorRow candidate, List<JsonNode> applications, List<JsonNode> notes, List<JsonNode> files,
+                           Map<String, AttributeValue> searchManifest) {}
 
     /** Reads the candidate's snapshot from the mirror (two reads); empty when it is not (or no longer) mirrored. */
     public Optional<Snapshot> snapshot(String tenantId, String candidateId) {
@@ -57,7 +61,7 @@ public class CandidateDocuments {
                 .forEach(a -> applications.add(withHistory(a.item().data(), a.history() == null ? null : a.history().data())));
         return Optional.of(new Snapshot(rows.get().item(), applications,
                 rows.get().notes().values().stream().map(MirrorRow::data).toList(),
-                rows.get().files().values().stream().map(MirrorRow::data).toList()));
+                rows.get().files().values().stream().map(MirrorRow::data).toList(), rows.get().searchManifest()));
     }
 
     /** The Ashby application ids a candidate record lists. */
@@ -72,11 +76,6 @@ public class CandidateDocuments {
         ObjectNode copy = application.deepCopy();
         copy.set("applicationHistory", history != null ? history : mapper.createArrayNode());
         return copy;
-    }
-
-    /** Builds the candidate's document from the mirror; empty when the candidate is not (or no longer) mirrored. */
-    public Optional<ObjectNode> build(String tenantId, String candidateId) {
-        return snapshot(tenantId, candidateId).map(s -> document(tenantId, s));
     }
 
     private ObjectNode document(String tenantId, Snapshot snapshot) {
@@ -106,7 +105,7 @@ public class CandidateDocuments {
         ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
         if (documentHash.equals(snapshot.candidate().documentHash())) return false;
-        send(tenantId, candidateId, document, documentHash, "");
+        send(tenantId, snapshot, document, documentHash, "");
         return true;
     }
 
@@ -115,21 +114,23 @@ public class CandidateDocuments {
      * ({@code replayId}) so Findem does not drop it as a re-send. Returns whether the candidate is mirrored.
      */
     public boolean publishReplay(String tenantId, String candidateId, String replayId) {
-        Optional<ObjectNode> built = build(tenantId, candidateId);
-        if (built.isEmpty()) return false;
-        send(tenantId, candidateId, built.get(), mirror.hash(built.get()), ":replay-" + replayId);
+        Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
+        if (snapshot.isEmpty()) return false;
+        ObjectNode document = document(tenantId, snapshot.get());
+        send(tenantId, snapshot.get(), document, mirror.hash(document), ":replay-" + replayId);
         return true;
     }
 
-    private void send(String tenantId, String candidateId, ObjectNode document, String documentHash, String eventIdSuffix) {
+    private void send(String tenantId, Snapshot snapshot, ObjectNode document, String documentHash, String eventIdSuffix) {
+        String candidateId = snapshot.candidate().entityId();
         document.put("documentHash", documentHash);
         String version = latestUpdate(document).map(Instant::toString).orElse(null);
         // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.
         events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
                 tenantId, "candidate", candidateId, version, document)));
-        // Indexed before the hash is recorded too, so a crash in between re-indexes on the next run.
-        searchIndex.index(tenantId, candidateId, document);
-        mirror.recordDocumentHash(tenantId, candidateId, documentHash);
+        // Indexed with the hash recorded in the same transaction: a crash before it re-indexes on the next run.
+        searchIndex.index(tenantId, candidateId, document, snapshot.searchManifest(),
+                mirror.documentHashWrite(tenantId, candidateId, documentHash));
     }
 
     private static Optional<Instant> latestUpdate(ObjectNode document) {

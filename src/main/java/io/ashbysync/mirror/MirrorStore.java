@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -29,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *   <li>{@code pk=TENANT#<tenantId>#<TYPE>#<ashbyId>, sk=ITEM}: the record; {@code tenantType=TENANT#<tenantId>#<TYPE>}
  *       puts it in the {@code ByTenantType} index (every record of one type of one tenant).</li>
  *   <li>children under the same pk: {@code sk=HISTORY} (an application's stage history), {@code NOTE#<noteId>} and
- *       {@code FILE#<fileId>} (a candidate's notes and stored files).</li>
+ *       {@code FILE#<fileId>} (a candidate's notes and stored files), {@code SEARCH} (the search index's manifest of
+ *       the candidate, read with the candidate's other rows).</li>
  * </ul>
  * Writes are conditional on the version: Ashby's {@code updatedAt} where the entity has one (never older over newer),
  * else a content hash (nothing written when unchanged). A write that changes nothing reports {@code false}, so the
@@ -41,6 +43,7 @@ public class MirrorStore {
     public static final String HISTORY = "HISTORY";
     public static final String NOTE = "NOTE#";
     public static final String FILE = "FILE#";
+    public static final String SEARCH_MANIFEST = "SEARCH";
     public static final String BY_TENANT_TYPE = "ByTenantType";
 
     /**
@@ -187,21 +190,28 @@ public class MirrorStore {
     }
 
     /** A candidate's ITEM row with its notes and files (children by child key), read in one query. */
-    public record CandidateRows(MirrorRow item, Map<String, MirrorRow> notes, Map<String, MirrorRow> files) {}
+    /** A candidate's rows; {@code searchManifest}: its search index manifest as stored, empty when it has none. */
+    public record CandidateRows(MirrorRow item, Map<String, MirrorRow> notes, Map<String, MirrorRow> files,
+                                Map<String, AttributeValue> searchManifest) {}
 
     public Optional<CandidateRows> candidateRows(String tenantId, String candidateId) {
         MirrorRow item = null;
         Map<String, MirrorRow> notes = new LinkedHashMap<>();
         Map<String, MirrorRow> files = new LinkedHashMap<>();
+        Map<String, AttributeValue> searchManifest = Map.of();
         for (Map<String, AttributeValue> found : dynamo.queryPaginator(r -> r.tableName(table()).consistentRead(true)
                 .keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", s(partitionKey(tenantId, CandidateDocuments.CANDIDATE, candidateId))))).items()) {
+            if (found.get("sk").s().equals(SEARCH_MANIFEST)) {
+                searchManifest = found;
+                continue;
+            }
             MirrorRow row = row(CandidateDocuments.CANDIDATE, candidateId, found);
             if (row.childKey().equals(ITEM)) item = row;
             else if (row.childKey().startsWith(NOTE)) notes.put(row.childKey(), row);
             else if (row.childKey().startsWith(FILE)) files.put(row.childKey(), row);
         }
-        return item == null ? Optional.empty() : Optional.of(new CandidateRows(item, notes, files));
+        return item == null ? Optional.empty() : Optional.of(new CandidateRows(item, notes, files, searchManifest));
     }
 
     /** An application's ITEM row and its HISTORY row (null when not mirrored yet). */
@@ -294,17 +304,11 @@ public class MirrorStore {
         }
     }
 
-    /** Records the hash of the last candidate document sent; false when that document was already sent. */
-    public boolean recordDocumentHash(String tenantId, String candidateId, String documentHash) {
-        try {
-            dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, "CANDIDATE", candidateId, ITEM))
-                    .updateExpression("SET documentHash = :d")
-                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(documentHash) OR documentHash <> :d)")
-                    .expressionAttributeValues(Map.of(":d", s(documentHash))));
-            return true;
-        } catch (ConditionalCheckFailedException same) {
-            return false;
-        }
+    /** Records the hash of the last candidate document sent, as one action of a transaction; fails if the row is gone. */
+    public TransactWriteItem documentHashWrite(String tenantId, String candidateId, String documentHash) {
+        return TransactWriteItem.builder().update(u -> u.tableName(table()).key(key(tenantId, "CANDIDATE", candidateId, ITEM))
+                .updateExpression("SET documentHash = :d").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":d", s(documentHash)))).build();
     }
 
     public String hash(JsonNode data) {

@@ -240,6 +240,10 @@ public class TenantSync {
     private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass) {
         String tenantId = session.tenantId();
         List<Applied> page = writeAll(results, record -> write(tenantId, stream, record, seenPass));
+        if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
+            List<JsonNode> changedCandidates = page.stream().filter(a -> a.write().changed()).map(Applied::record).toList();
+            if (!changedCandidates.isEmpty()) identity.linkAshbyCandidates(tenantId, changedCandidates);
+        }
         List<OutboundEvent> changedEvents = new ArrayList<>();
         Map<String, List<String>> applicationsByCandidate = new LinkedHashMap<>();
         List<WorkItem> items = new ArrayList<>();
@@ -278,7 +282,7 @@ public class TenantSync {
         if (newestUnannouncedUpdate != null) silence.pollerApplied(tenantId, WebhookSilence.APPLICATION_UPDATE, newestUnannouncedUpdate);
     }
 
-    /** One record into the mirror (and, for a changed candidate, the identity index). */
+    /** One record into the mirror. */
     private Applied write(String tenantId, TokenStream stream, JsonNode record, String seenPass) {
         String id = record.path("id").asText();
         Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
@@ -286,11 +290,7 @@ public class TenantSync {
         if (stream.entityType().equals(CandidateDocuments.APPLICATION)) {
             extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
         }
-        MirrorStore.Write write = mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra);
-        if (write.changed() && stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
-            identity.linkAshbyCandidate(tenantId, record);
-        }
-        return new Applied(record, id, updatedAt, write);
+        return new Applied(record, id, updatedAt, mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra));
     }
 
     /** {@code writer} over every record, side by side, results in the page's order; the first failure is thrown. */

@@ -34,20 +34,21 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *   <li>Manifest: {@code pk=TENANT#<t>#CANDIDATE#<id>, sk=SEARCH}: the postings that may exist for the candidate and
  *       what it has added to the counts, with an optimistic {@code version}.</li>
  * </ul>
- * A re-index is a diff against the manifest. The manifest first grows to cover every posting about to be written, so
- * a crash never leaves a posting nobody tracks; counts move in the same transaction that records them in the manifest,
- * so a retried run never counts twice.
+ * A re-index is a diff against the manifest, written with the manifest in one transaction (a candidate in more lists
+ * than one transaction holds takes several steps, each safe to crash after), so a retried run never counts twice and
+ * no posting is left untracked.
  */
 @ApplicationScoped
 public class SearchIndex {
     private static final Logger LOG = Logger.getLogger(SearchIndex.class);
-    static final String MANIFEST = "SEARCH";
+    static final String MANIFEST = MirrorStore.SEARCH_MANIFEST;
     static final String COUNT = "COUNT";
     static final String POSTING_PREFIX = "P#";
     static final String CANDIDATES = "candidates";
     static final String STAGE_PREFIX = "stage:";
     /** DynamoDB allows 100 actions per transaction; one is the manifest. */
-    private static final int COUNTS_PER_TRANSACTION = 99;
+    private static final int MAX_TRANSACTION_ACTIONS = 100;
+    private static final int COUNTS_PER_TRANSACTION = MAX_TRANSACTION_ACTIONS - 1;
     private static final int ATTEMPTS = 5;
 
     private final DynamoDbClient dynamo;
@@ -64,59 +65,114 @@ public class SearchIndex {
         return POSTING_PREFIX + String.format("%013d", updatedAt) + "#" + candidateId;
     }
 
-    /** Brings the candidate's postings and counts in line with its document. */
-    public void index(String tenantId, String candidateId, JsonNode document) {
-        IndexedCandidate candidate = IndexedCandidate.of(candidateId, document, mapper);
-        apply(tenantId, candidateId, candidate);
+    /**
+     * Brings the candidate's postings and counts in line with its document.
+     *
+     * @param manifestAsRead the candidate's manifest row as the caller read it with the candidate's other rows (empty:
+     *                       none; null: not read); if it has changed since, the write is refused and retried over a
+     *                       fresh read
+     * @param alongside      a write of the caller's that belongs with this document (its hash on the candidate's row):
+     *                       in the index's transaction when the change is one transaction, after it otherwise
+     */
+    public void index(String tenantId, String candidateId, JsonNode document, Map<String, AttributeValue> manifestAsRead,
+                      TransactWriteItem alongside) {
+        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), manifestAsRead, alongside);
     }
 
     /** Takes a deleted or merged-away candidate out of every list and count. Safe to repeat. */
     public void remove(String tenantId, String candidateId) {
-        apply(tenantId, candidateId, null);
+        apply(tenantId, candidateId, null, null, null);
     }
 
-    private void apply(String tenantId, String candidateId, IndexedCandidate candidate) {
+    private void apply(String tenantId, String candidateId, IndexedCandidate candidate, Map<String, AttributeValue> manifestAsRead,
+                       TransactWriteItem alongside) {
+        TransactWriteItem pending = alongside;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Manifest old = readManifest(tenantId, candidateId);
+            Manifest old = attempt == 1 && manifestAsRead != null ? manifest(candidateId, manifestAsRead) : readManifest(tenantId, candidateId);
             if (candidate != null && old != null && old.updatedAt() > candidate.updatedAt()) {
                 // a newer document of this candidate was indexed meanwhile; this one is stale
                 LOG.debugf("candidate %s: index already holds a newer document", candidateId);
+                writeAlone(pending);
                 return;
             }
             if (candidate == null && old == null) return;
             try {
-                applyOver(tenantId, candidateId, candidate, old);
+                if (applyOver(tenantId, candidateId, candidate, old, pending)) writeAlone(pending);
                 return;
-            } catch (ConditionalCheckFailedException | TransactionCanceledException concurrent) {
+            } catch (ConditionalCheckFailedException concurrent) {
                 LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
+            } catch (TransactionCanceledException cancelled) {
+                if (pending != null && refusedLast(cancelled)) {
+                    // the caller's row is gone (the candidate was purged): the index is still brought in line
+                    LOG.debugf("candidate %s: the write alongside the index was refused; indexing without it", candidateId);
+                    pending = null;
+                } else {
+                    LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
+                }
             }
         }
         throw new IllegalStateException("search index of candidate " + candidateId + " kept changing under " + ATTEMPTS + " attempts");
     }
 
-    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, Manifest old) {
-        Manifest current = old == null ? Manifest.EMPTY : old;
+    /** A write that could not go in the index's transaction, as a transaction of its own (so its condition holds). */
+    private void writeAlone(TransactWriteItem write) {
+        if (write == null) return;
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(write));
+        } catch (TransactionCanceledException refused) {
+            LOG.debugf("the write alongside the index was refused (%s)", refused.getMessage());
+        }
+    }
+
+    /** Whether the transaction was cancelled by the condition of its last action (the caller's write). */
+    private static boolean refusedLast(TransactionCanceledException cancelled) {
+        var reasons = cancelled.cancellationReasons();
+        return !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.getLast().code());
+    }
+
+    /** Returns whether {@code alongside} is still to be written (it did not fit in the index's one transaction). */
+    private boolean applyOver(String tenantId, String candidateId, IndexedCandidate candidate, Manifest old, TransactWriteItem alongside) {
+        Manifest base = old == null ? Manifest.EMPTY : old;
         Map<String, String> postings = candidate == null ? Map.of() : postings(tenantId, candidate);
         Map<String, Contribution> counted = candidate == null ? Map.of() : contributions(tenantId, candidate);
-        long updatedAt = candidate == null ? current.updatedAt() : candidate.updatedAt();
-
+        long updatedAt = candidate == null ? base.updatedAt() : candidate.updatedAt();
         Set<String> newKeys = postingKeys(postings);
+        Set<String> gone = new LinkedHashSet<>(base.postings());
+        gone.removeAll(newKeys);
+        List<String> changedLists = new ArrayList<>();
+        Set<String> lists = new LinkedHashSet<>(base.counted().keySet());
+        lists.addAll(counted.keySet());
+        for (String list : lists) {
+            if (!Objects.equals(base.counted().get(list), counted.get(list))) changedLists.add(list);
+        }
+        String hit = candidate == null ? null : json(candidate.hit());
+
+        int alongsideActions = alongside == null ? 0 : 1;
+        if (postings.size() + gone.size() + changedLists.size() + alongsideActions < MAX_TRANSACTION_ACTIONS) {
+            // the usual candidate: postings, counts, manifest (and the caller's write) in one transaction
+            List<TransactWriteItem> actions = new ArrayList<>();
+            postings.forEach((pk, sk) -> actions.add(TransactWriteItem.builder().put(p -> p.tableName(table()).item(posting(pk, sk, hit))).build()));
+            gone.forEach(key -> actions.add(TransactWriteItem.builder().delete(d -> d.tableName(table()).key(postingKey(key))).build()));
+            changedLists.forEach(list -> actions.add(countUpdate(list, base.counted().get(list), counted.get(list))));
+            Manifest next = new Manifest(base.version() + 1, updatedAt, newKeys, counted);
+            actions.add(candidate == null ? manifestDelete(tenantId, candidateId, base) : manifestPut(tenantId, candidateId, base, next));
+            if (alongside != null) actions.add(alongside);
+            dynamo.transactWriteItems(r -> r.transactItems(actions));
+            return false;
+        }
+
+        // Too many changes for one transaction: the manifest first grows to cover every posting about to be written,
+        // so a crash never leaves a posting nobody tracks; counts then move in transactions that record them in it.
+        Manifest current = base;
         Set<String> tracked = new LinkedHashSet<>(current.postings());
         if (!tracked.containsAll(newKeys)) {
             tracked.addAll(newKeys);
             current = writeManifest(tenantId, candidateId, current, new Manifest(current.version(), current.updatedAt(), tracked, current.counted()));
         }
-        if (candidate != null) putPostings(postings, candidate);
-        Set<String> gone = new LinkedHashSet<>(current.postings());
-        gone.removeAll(newKeys);
-        deletePostings(gone);
-
-        List<String> changedLists = new ArrayList<>();
-        Set<String> lists = new LinkedHashSet<>(current.counted().keySet());
-        lists.addAll(counted.keySet());
-        for (String list : lists) {
-            if (!Objects.equals(current.counted().get(list), counted.get(list))) changedLists.add(list);
-        }
+        List<WriteRequest> postingWrites = new ArrayList<>();
+        postings.forEach((pk, sk) -> postingWrites.add(WriteRequest.builder().putRequest(p -> p.item(posting(pk, sk, hit))).build()));
+        gone.forEach(key -> postingWrites.add(WriteRequest.builder().deleteRequest(d -> d.key(postingKey(key))).build()));
+        batchWrite(postingWrites);
         Map<String, Contribution> nowCounted = new LinkedHashMap<>(current.counted());
         int from = 0;
         do {
@@ -134,6 +190,7 @@ public class SearchIndex {
             dynamo.transactWriteItems(r -> r.transactItems(actions));
             current = next;
         } while (from < changedLists.size());
+        return true;
     }
 
     // ---- what the candidate should have ------------------------------------------------------------------------
@@ -167,21 +224,14 @@ public class SearchIndex {
 
     // ---- writes ----------------------------------------------------------------------------------------------------
 
-    private void putPostings(Map<String, String> postings, IndexedCandidate candidate) {
-        String hit = json(candidate.hit());
-        List<WriteRequest> writes = new ArrayList<>();
-        postings.forEach((pk, sk) -> writes.add(WriteRequest.builder().putRequest(p -> p.item(Map.of(
-                "pk", s(pk), "sk", s(sk), "hit", s(hit)))).build()));
-        batchWrite(writes);
+    private static Map<String, AttributeValue> posting(String pk, String sk, String hit) {
+        return Map.of("pk", s(pk), "sk", s(sk), "hit", s(hit));
     }
 
-    private void deletePostings(Set<String> keys) {
-        List<WriteRequest> writes = new ArrayList<>();
-        for (String key : keys) {
-            String[] parts = key.split("\n", 2);
-            writes.add(WriteRequest.builder().deleteRequest(d -> d.key(Map.of("pk", s(parts[0]), "sk", s(parts[1])))).build());
-        }
-        batchWrite(writes);
+    /** The key of a posting from its "pk\nsk" form in the manifest. */
+    private static Map<String, AttributeValue> postingKey(String key) {
+        String[] parts = key.split("\n", 2);
+        return Map.of("pk", s(parts[0]), "sk", s(parts[1]));
     }
 
     private void batchWrite(List<WriteRequest> writes) {
@@ -235,8 +285,12 @@ public class SearchIndex {
     record Contribution(int candidates, Map<String, Integer> stages) {}
 
     private Manifest readManifest(String tenantId, String candidateId) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table()).key(manifestKey(tenantId, candidateId))
-                .consistentRead(true)).item();
+        return manifest(candidateId, dynamo.getItem(r -> r.tableName(table()).key(manifestKey(tenantId, candidateId))
+                .consistentRead(true)).item());
+    }
+
+    /** The manifest a stored row holds; null for no row. */
+    private Manifest manifest(String candidateId, Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) return null;
         try {
             Set<String> postings = new LinkedHashSet<>();

@@ -56,6 +56,32 @@ class IdentityIndexTest {
     }
 
     @Test
+    void linkAshbyCandidates_aPageAtOnce_movesAnEmailBetweenCandidatesAndTheLaterClaimWins() throws Exception {
+        index.link(tenant, "c-1", "fp-1", List.of("moving@example.com"), List.of());
+        index.link(tenant, "c-3", null, List.of("kept@example.com"), List.of());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> page = List.of(
+                mapper.readTree("""
+                        {"id": "c-1", "emailAddresses": [{"value": "one@example.com"}, {"value": "both@example.com"}]}"""),
+                mapper.readTree("""
+                        {"id": "c-2", "emailAddresses": [{"value": "moving@example.com"}, {"value": "both@example.com"}]}"""),
+                mapper.readTree("""
+                        {"id": "c-3", "emailAddresses": [{"value": "kept@example.com"}]}"""));
+
+        index.linkAshbyCandidates(tenant, page);
+
+        assertThat(index.candidateForEmail(tenant, "moving@example.com")).as("dropped by c-1, claimed by c-2 in the same page").contains("c-2");
+        assertThat(index.candidateForEmail(tenant, "one@example.com")).contains("c-1");
+        assertThat(index.candidateForEmail(tenant, "both@example.com")).as("the later candidate of the page").contains("c-2");
+        assertThat(index.candidateForEmail(tenant, "kept@example.com")).contains("c-3");
+        assertThat(index.candidateForProfile(tenant, "fp-1")).contains("c-1");
+        assertThat(index.identity(tenant, "c-1")).hasValueSatisfying(i ->
+                assertThat(i.emails()).containsExactlyInAnyOrder("one@example.com", "both@example.com"));
+        assertThat(index.identity(tenant, "c-2")).hasValueSatisfying(i ->
+                assertThat(i.emails()).containsExactlyInAnyOrder("moving@example.com", "both@example.com"));
+    }
+
+    @Test
     void merge_pointsEverythingOfTheDeletedCandidateAtTheSurvivor() {
         index.link(tenant, "c-old", "fp-1", List.of("old@example.com"), List.of("https://linkedin.com/in/old"));
         index.link(tenant, "c-new", null, List.of("new@example.com"), List.of());

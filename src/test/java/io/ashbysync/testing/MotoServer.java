@@ -134,7 +134,7 @@ public final class MotoServer implements AutoCloseable {
                 return List.of(python.get().toString(), LAUNCHER.toAbsolutePath().toString());
             }
         }
-        System.err.println("moto_server runs without " + LAUNCHER + " (its transactions slow down as tables grow)");
+        System.err.println("moto_server runs without " + LAUNCHER + " (its transactions slow down as tables grow and are not isolated)");
         return List.of(executable.toString());
     }
 

@@ -8,8 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -20,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -91,18 +96,23 @@ class MotoServerTest {
 
     /** The launcher's fixes change moto's cost, not its answers: what DynamoDB would answer, through the real server. */
     @Test
-    void throughTheLauncher_aCancelledTransactionLeavesEveryItemAsItWas_andPartitionQueriesPageInOrder() {
+    void throughTheLauncher_aCancelledTransactionLeavesEveryItemAsItWas_andKeyAndIndexQueriesPageInOrder() {
         try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
                 .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
             dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
                     .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
-                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName("g").attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName("r").attributeType(ScalarAttributeType.S))
+                    .globalSecondaryIndexes(g -> g.indexName("ByGroup").projection(p -> p.projectionType(ProjectionType.ALL))
+                            .keySchema(k -> k.attributeName("g").keyType(KeyType.HASH), k -> k.attributeName("r").keyType(KeyType.RANGE))));
             for (int i = 0; i < 30; i++) {
-                String pk = "p" + (i % 3);
-                String sk = "s%02d".formatted(i);
-                dynamo.putItem(r -> r.tableName("t").item(Map.of("pk", s(pk), "sk", s(sk), "v", n(1))));
+                Map<String, AttributeValue> item = new HashMap<>(Map.of("pk", s("p" + (i % 3)), "sk", s("s%02d".formatted(i)), "v", n(1),
+                        "r", s("r%02d".formatted(29 - i))));
+                if (i % 5 != 0) item.put("g", s("g" + (i % 2)));
+                dynamo.putItem(r -> r.tableName("t").item(item));
             }
 
             assertThatThrownBy(() -> dynamo.transactWriteItems(r -> r.transactItems(
@@ -128,6 +138,66 @@ class MotoServerTest {
                 from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             } while (from != null);
             assertThat(newestFirst).containsExactly("s28", "s25", "s22", "s19", "s16", "s13", "s10", "s07", "s04", "s01");
+
+            List<String> byIndexKey = new ArrayList<>();
+            from = null;
+            do {
+                Map<String, AttributeValue> start = from;
+                QueryResponse page = dynamo.query(r -> r.tableName("t").indexName("ByGroup").keyConditionExpression("g = :g")
+                        .expressionAttributeValues(Map.of(":g", s("g1"))).limit(3).exclusiveStartKey(start));
+                page.items().forEach(item -> byIndexKey.add(item.get("sk").s()));
+                from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (from != null);
+            assertThat(byIndexKey).as("odd items with a group, ordered by r (the reverse of sk)")
+                    .containsExactly("s29", "s27", "s23", "s21", "s19", "s17", "s13", "s11", "s09", "s07", "s03", "s01");
+        }
+    }
+
+    @Test
+    void throughTheLauncher_concurrentTransactionsOnOneItem_loseNoUpdateWhenSomeAreCancelled() throws Exception {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S)));
+            int writers = 6;
+            int claims = 20;
+            List<Future<Integer>> committed = new ArrayList<>();
+            try (ExecutorService threads = Executors.newFixedThreadPool(writers)) {
+                for (int w = 0; w < writers; w++) {
+                    String writer = "w" + w;
+                    committed.add(threads.submit(() -> {
+                        int done = 0;
+                        // every claim is tried twice: the second try is cancelled by its condition and undone; the
+                        // other writes make each transaction long enough for requests to overlap it
+                        for (int i = 0; i < 2 * claims; i++) {
+                            String claim = writer + "-" + (i % claims);
+                            List<TransactWriteItem> actions = new ArrayList<>();
+                            actions.add(TransactWriteItem.builder().update(u -> u.tableName("t").key(Map.of("pk", s("counter")))
+                                    .updateExpression("ADD n :one").expressionAttributeValues(Map.of(":one", n(1)))).build());
+                            for (int k = 0; k < 30; k++) {
+                                String other = writer + "-" + i + "-other-" + k;
+                                actions.add(TransactWriteItem.builder().put(p -> p.tableName("t").item(Map.of("pk", s(other)))).build());
+                            }
+                            actions.add(TransactWriteItem.builder().put(p -> p.tableName("t").item(Map.of("pk", s(claim)))
+                                    .conditionExpression("attribute_not_exists(pk)")).build());
+                            try {
+                                dynamo.transactWriteItems(r -> r.transactItems(actions));
+                                done++;
+                            } catch (TransactionCanceledException taken) {
+                                // the claim was made by the first try
+                            }
+                        }
+                        return done;
+                    }));
+                }
+            }
+            int total = 0;
+            for (Future<Integer> f : committed) total += f.get();
+            assertThat(total).isEqualTo(writers * claims);
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("counter")))).item().get("n").n())
+                    .as("one increment per committed transaction").isEqualTo(Integer.toString(total));
         }
     }
 

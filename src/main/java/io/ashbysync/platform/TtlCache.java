@@ -1,4 +1,4 @@
-package io.ashbysync.application;
+package io.ashbysync.platform;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,19 +8,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /** A per-key value reused until it is {@code ttl} old. Lambda instances are short-lived, so no size bound is needed. */
-final class TtlCache<V> {
+public final class TtlCache<V> {
     private record Entry<V>(V value, Instant loadedAt) {}
 
     private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
     private final Duration ttl;
     private final Clock clock;
 
-    TtlCache(Duration ttl, Clock clock) {
+    public TtlCache(Duration ttl, Clock clock) {
         this.ttl = ttl;
         this.clock = clock;
     }
 
-    V get(String key, Supplier<V> loader) {
+    public V get(String key, Supplier<V> loader) {
         Entry<V> entry = entries.get(key);
         Instant now = clock.instant();
         if (entry == null || entry.loadedAt().plus(ttl).isBefore(now)) {
@@ -30,7 +30,7 @@ final class TtlCache<V> {
         return entry.value();
     }
 
-    void invalidate(String key) {
+    public void invalidate(String key) {
         entries.remove(key);
     }
 }

@@ -1,0 +1,157 @@
+package io.ashbysync.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.platform.AwsResources;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/**
+ * The search index's postings and counts against DynamoDB (moto): a usual re-index is one transaction, a candidate
+ * in more lists than one transaction holds takes several steps; either way the lists and counts end up exactly the
+ * candidate's.
+ */
+@QuarkusTest
+class SearchIndexTest {
+    @Inject
+    SearchIndex index;
+    @Inject
+    DynamoDbClient dynamo;
+    @Inject
+    AwsResources resources;
+    @Inject
+    ObjectMapper mapper;
+
+    private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void reindex_movesTheCandidateBetweenJobAndStageLists_andItsCounts() {
+        indexDocument("c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"));
+        assertThat(postings(Facet.JOB, "job-1")).containsExactly("c-1");
+        assertThat(count(Facet.JOB, "job-1", "stage:stage-1")).isEqualTo(1);
+
+        indexDocument("c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-a"), "job-2", "stage-2"));
+
+        assertThat(postings(Facet.JOB, "job-1")).isEmpty();
+        assertThat(postings(Facet.JOB, "job-2")).containsExactly("c-1");
+        assertThat(postings(Facet.STAGE, "stage-1")).isEmpty();
+        assertThat(postings(Facet.TAG, "tag-a")).as("one posting per list, the newest").hasSize(1);
+        assertThat(count(Facet.JOB, "job-1", "candidates")).isZero();
+        assertThat(count(Facet.JOB, "job-1", "stage:stage-1")).isZero();
+        assertThat(count(Facet.JOB, "job-2", "stage:stage-2")).isEqualTo(1);
+        assertThat(count(Facet.TAG, "tag-a", "candidates")).as("unchanged list, counted once").isEqualTo(1);
+
+        indexDocument("c-1", document("c-1", "2026-01-01T12:00:00Z", List.of(), "job-3", "stage-3"));
+        assertThat(postings(Facet.JOB, "job-3")).as("an older document than the one indexed changes nothing").isEmpty();
+    }
+
+    @Test
+    void aCandidateInMoreListsThanOneTransactionHolds_isIndexedAndRemovedCompletely() {
+        List<String> tags = IntStream.range(0, 150).mapToObj(i -> "tag-" + i).toList();
+        indexDocument("c-9", document("c-9", "2026-01-01T00:00:00Z", tags, "job-1", "stage-1"));
+        indexDocument("c-8", document("c-8", "2026-01-01T00:00:00Z", List.of("tag-7"), "job-1", "stage-1"));
+
+        assertThat(tags).allSatisfy(tag -> assertThat(postings(Facet.TAG, tag)).contains("c-9"));
+        assertThat(tags).allSatisfy(tag -> assertThat(count(Facet.TAG, tag, "candidates")).isEqualTo(tag.equals("tag-7") ? 2 : 1));
+
+        indexDocument("c-9", document("c-9", "2026-01-02T00:00:00Z", List.of("tag-0", "tag-149"), "job-1", "stage-1"));
+
+        assertThat(tags.subList(1, 149)).allSatisfy(tag -> assertThat(postings(Facet.TAG, tag)).doesNotContain("c-9"));
+        assertThat(postings(Facet.TAG, "tag-7")).containsExactly("c-8");
+        assertThat(count(Facet.TAG, "tag-7", "candidates")).isEqualTo(1);
+        assertThat(count(Facet.TAG, "tag-8", "candidates")).isZero();
+        assertThat(postings(Facet.TAG, "tag-149")).containsExactly("c-9");
+
+        index.remove(tenant, "c-9");
+
+        assertThat(postings(Facet.ALL, null)).containsExactly("c-8");
+        assertThat(postings(Facet.TAG, "tag-0")).isEmpty();
+        assertThat(count(Facet.JOB, "job-1", "stage:stage-1")).isEqualTo(1);
+        assertThat(dynamo.getItem(r -> r.tableName(resources.mirrorTable()).key(Map.of(
+                "pk", AttributeValue.fromS(MirrorStore.partitionKey(tenant, "CANDIDATE", "c-9")),
+                "sk", AttributeValue.fromS(SearchIndex.MANIFEST)))).hasItem()).as("manifest of a removed candidate").isFalse();
+    }
+
+    @Test
+    void theCallersWriteGoesWithTheIndex_andAStaleManifestAsReadCostsARetryNotAWrongIndex() {
+        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), Map.of(), marker("m-1"));
+        assertThat(markerExists("m-1")).as("written in the index's transaction").isTrue();
+
+        // the caller read the partition before the first index: its manifest-as-read (none) is stale
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-b"), "job-1", "stage-2"), Map.of(), marker("m-2"));
+
+        assertThat(markerExists("m-2")).isTrue();
+        assertThat(postings(Facet.TAG, "tag-a")).isEmpty();
+        assertThat(postings(Facet.TAG, "tag-b")).containsExactly("c-1");
+        assertThat(count(Facet.JOB, "job-1", "candidates")).as("counted once across the retry").isEqualTo(1);
+        assertThat(count(Facet.JOB, "job-1", "stage:stage-1")).isZero();
+        assertThat(count(Facet.JOB, "job-1", "stage:stage-2")).isEqualTo(1);
+
+        List<String> manyTags = IntStream.range(0, 120).mapToObj(i -> "tag-" + i).toList();
+        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-2"), null, marker("m-3"));
+        assertThat(markerExists("m-3")).as("written after an index change too big for one transaction").isTrue();
+
+        TransactWriteItem refused = TransactWriteItem.builder().update(u -> u.tableName(resources.mirrorTable())
+                .key(markerKey("never-created")).updateExpression("SET x = :x").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":x", AttributeValue.fromS("x")))).build();
+        index.index(tenant, "c-1", document("c-1", "2026-01-04T00:00:00Z", List.of("tag-z"), "job-1", "stage-2"), null, refused);
+        assertThat(postings(Facet.TAG, "tag-z")).as("indexed although the write alongside was refused").containsExactly("c-1");
+        assertThat(markerExists("never-created")).isFalse();
+    }
+
+    private void indexDocument(String candidateId, ObjectNode document) {
+        index.index(tenant, candidateId, document, null, null);
+    }
+
+    private Map<String, AttributeValue> markerKey(String id) {
+        return Map.of("pk", AttributeValue.fromS("TENANT#" + tenant + "#MARKER#" + id), "sk", AttributeValue.fromS("ITEM"));
+    }
+
+    private TransactWriteItem marker(String id) {
+        return TransactWriteItem.builder().put(p -> p.tableName(resources.mirrorTable()).item(markerKey(id))).build();
+    }
+
+    private boolean markerExists(String id) {
+        var found = dynamo.getItem(r -> r.tableName(resources.mirrorTable()).key(markerKey(id)).consistentRead(true));
+        return found.hasItem() && !found.item().isEmpty();
+    }
+
+    private ObjectNode document(String candidateId, String updatedAt, List<String> tags, String jobId, String stageId) {
+        ObjectNode document = mapper.createObjectNode();
+        ObjectNode candidate = document.putObject("candidate").put("id", candidateId).put("name", "Ada " + candidateId).put("updatedAt", updatedAt);
+        ArrayNode tagList = candidate.putArray("tags");
+        tags.forEach(t -> tagList.addObject().put("id", t).put("title", t.toUpperCase()));
+        ObjectNode application = document.putArray("applications").addObject().put("id", "a-" + candidateId).put("status", "Active")
+                .put("updatedAt", updatedAt);
+        application.putObject("job").put("id", jobId).put("title", "Job " + jobId);
+        application.putObject("currentInterviewStage").put("id", stageId).put("title", "Stage " + stageId);
+        return document;
+    }
+
+    /** Candidate ids on one list, in the list's order. */
+    private List<String> postings(Facet facet, String value) {
+        return dynamo.query(r -> r.tableName(resources.mirrorTable()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(facet.listKey(tenant, value)),
+                                ":p", AttributeValue.fromS(SearchIndex.POSTING_PREFIX))))
+                .items().stream().map(i -> i.get("sk").s().substring(i.get("sk").s().lastIndexOf('#') + 1)).toList();
+    }
+
+    private long count(Facet facet, String value, String attribute) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(resources.mirrorTable()).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(facet.listKey(tenant, value)), "sk", AttributeValue.fromS(SearchIndex.COUNT)))).item();
+        return item == null || !item.containsKey(attribute) ? 0 : Long.parseLong(item.get(attribute).n());
+    }
+}
