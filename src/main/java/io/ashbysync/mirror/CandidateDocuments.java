@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The one outbound document per candidate: the full ATS profile as mirrored (candidate, applications with their
  * stage history, notes, stored files) plus the linked Findem profile id. Sent only when its content differs from the
- * last one sent for that candidate (its hash is kept on the candidate's mirror row).
+ * last one sent for that candidate (its hash is kept on the candidate's search index manifest, written with the index).
  */
 @ApplicationScoped
 public class CandidateDocuments {
@@ -44,9 +44,9 @@ public class CandidateDocuments {
     }
 
     /**
-     * What a candidate's document is made of, as mirrored: the candidate's row (data and the hash of the last
-     * document sent), its applications each with {@code applicationHistory} set, its notes and stored files; and the
-     * candidate's search index manifest as read with them (so indexing the document needs no read of its own).
+     * What a candidate's document is made of, as mirrored: the candidate's row, its applications each with
+     * {@code applicationHistory} set, its notes and stored files; and the candidate's search index manifest as read
+     * with them, which holds the hash of the last document sent (and saves the index a read of its own).
      */
     public record Snapshot(MirrorRow candidate, List<JsonNode> applications, List<JsonNode> notes, List<JsonNode> files,
                            Map<String, AttributeValue> searchManifest) {}
@@ -104,7 +104,7 @@ public class CandidateDocuments {
         String candidateId = snapshot.candidate().entityId();
         ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
-        if (documentHash.equals(snapshot.candidate().documentHash())) return false;
+        if (documentHash.equals(SearchIndex.indexedDocumentHash(snapshot.searchManifest()))) return false;
         send(tenantId, snapshot, document, documentHash, "");
         return true;
     }
@@ -128,9 +128,8 @@ public class CandidateDocuments {
         // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.
         events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
                 tenantId, "candidate", candidateId, version, document)));
-        // Indexed with the hash recorded in the same transaction: a crash before it re-indexes on the next run.
-        searchIndex.index(tenantId, candidateId, document, snapshot.searchManifest(),
-                mirror.documentHashWrite(tenantId, candidateId, documentHash));
+        // Indexed, and the hash recorded with the index, after the event is sent: a crash before re-indexes and re-sends.
+        searchIndex.index(tenantId, candidateId, document, documentHash, snapshot.searchManifest());
     }
 
     private static Optional<Instant> latestUpdate(ObjectNode document) {

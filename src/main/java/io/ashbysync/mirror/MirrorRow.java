@@ -7,4 +7,4 @@ import com.fasterxml.jackson.databind.JsonNode;
  * in epoch millis, null where the entity has none) and a content hash.
  */
 public record MirrorRow(String entityType, String entityId, String childKey, Long version, String hash, JsonNode data,
-                        boolean deleted, String seenPass, String documentHash) {}
+                        boolean deleted, String seenPass) {}

@@ -16,12 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -190,7 +190,10 @@ public class MirrorStore {
     }
 
     /** A candidate's ITEM row with its notes and files (children by child key), read in one query. */
-    /** A candidate's rows; {@code searchManifest}: its search index manifest as stored, empty when it has none. */
+    /**
+     * A candidate's rows; {@code searchManifest}: its search index manifest as stored (with the hash of the last
+     * document sent), empty when it has none.
+     */
     public record CandidateRows(MirrorRow item, Map<String, MirrorRow> notes, Map<String, MirrorRow> files,
                                 Map<String, AttributeValue> searchManifest) {}
 
@@ -280,6 +283,26 @@ public class MirrorStore {
         return items;
     }
 
+    /** What reconciliation needs of one record: whether it is live and which full pass last saw it. */
+    public record Presence(String entityId, boolean deleted, String seenPass, String candidateId) {}
+
+    /**
+     * The {@link Presence} of every record of one type of one tenant, tombstones included, page by page through the
+     * ByTenantType index and without the records' data: memory stays flat however many records the tenant has.
+     */
+    public void forEachPresence(String tenantId, String entityType, Consumer<Presence> consumer) {
+        dynamo.queryPaginator(r -> r.tableName(table()).indexName(BY_TENANT_TYPE)
+                        .keyConditionExpression("tenantType = :tt")
+                        .projectionExpression("#id, #deleted, #seen, #candidate")
+                        .expressionAttributeNames(Map.of("#id", "entityId", "#deleted", "deleted", "#seen", "seenPass",
+                                "#candidate", "candidateId"))
+                        .expressionAttributeValues(Map.of(":tt", s(tenantType(tenantId, entityType)))))
+                .items().forEach(item -> consumer.accept(new Presence(item.get("entityId").s(),
+                        item.containsKey("deleted") && Boolean.TRUE.equals(item.get("deleted").bool()),
+                        item.containsKey("seenPass") ? item.get("seenPass").s() : null,
+                        item.containsKey("candidateId") ? item.get("candidateId").s() : null)));
+    }
+
     /** Every record of one type of one tenant, tombstones included (through the ByTenantType index). */
     public List<MirrorRow> all(String tenantId, String entityType) {
         List<MirrorRow> rows = new ArrayList<>();
@@ -304,13 +327,6 @@ public class MirrorStore {
         }
     }
 
-    /** Records the hash of the last candidate document sent, as one action of a transaction; fails if the row is gone. */
-    public TransactWriteItem documentHashWrite(String tenantId, String candidateId, String documentHash) {
-        return TransactWriteItem.builder().update(u -> u.tableName(table()).key(key(tenantId, "CANDIDATE", candidateId, ITEM))
-                .updateExpression("SET documentHash = :d").conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":d", s(documentHash)))).build();
-    }
-
     public String hash(JsonNode data) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json(data).getBytes(StandardCharsets.UTF_8));
@@ -331,8 +347,7 @@ public class MirrorStore {
                 item.containsKey("version") ? Long.valueOf(item.get("version").n()) : null,
                 item.containsKey("hash") ? item.get("hash").s() : null, data,
                 item.containsKey("deleted") && Boolean.TRUE.equals(item.get("deleted").bool()),
-                item.containsKey("seenPass") ? item.get("seenPass").s() : null,
-                item.containsKey("documentHash") ? item.get("documentHash").s() : null);
+                item.containsKey("seenPass") ? item.get("seenPass").s() : null);
     }
 
     private String json(JsonNode data) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.mirror.CandidateDocuments;
-import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.outbound.EventPublisher;
@@ -51,8 +50,11 @@ public class Replay implements WorkHandler {
 
     public Started start(String tenantId) {
         String replayId = UUID.randomUUID().toString();
-        List<String> ids = mirror.all(tenantId, CandidateDocuments.CANDIDATE).stream().filter(r -> !r.deleted())
-                .map(MirrorRow::entityId).sorted().toList();
+        List<String> ids = new ArrayList<>();
+        mirror.forEachPresence(tenantId, CandidateDocuments.CANDIDATE, row -> {
+            if (!row.deleted()) ids.add(row.entityId());
+        });
+        ids.sort(null);
         List<WorkItem> items = new ArrayList<>();
         for (int from = 0; from < ids.size(); from += CHUNK) {
             ObjectNode payload = mapper.createObjectNode().put("replayId", replayId);

@@ -1,6 +1,5 @@
 package io.ashbysync.ops;
 
-import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.poll.PollerConfig;
@@ -87,13 +86,12 @@ public class TenantPurge {
     }
 
     private long mirrorRows(String tenantId, Instant deadline) {
-        long count = 0;
+        long[] count = {0};
         for (String type : MIRROR_TYPES) {
-            for (MirrorRow row : mirror.all(tenantId, type)) {
-                count += deletePartition(resources.mirrorTable(), MirrorStore.partitionKey(tenantId, type, row.entityId()), deadline, k -> {});
-            }
+            mirror.forEachPresence(tenantId, type, row -> count[0] +=
+                    deletePartition(resources.mirrorTable(), MirrorStore.partitionKey(tenantId, type, row.entityId()), deadline, k -> {}));
         }
-        return count;
+        return count[0];
     }
 
     /** Idempotency keys are {@code <tenantId>#<id>} with no index by tenant: a filtered scan (records live 7 days). */

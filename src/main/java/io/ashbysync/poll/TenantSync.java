@@ -13,7 +13,6 @@ import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.CandidateDetailsWork;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.CandidateRemovals;
-import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.outbound.EventPublisher;
@@ -328,15 +327,18 @@ public class TenantSync {
 
     // ---- reconciliation -------------------------------------------------------------------------------------------
 
-    /** After a full listing: every live mirrored record the listing did not show is gone from Ashby. */
+    /**
+     * After a full listing: every live mirrored record the listing did not show is gone from Ashby. Reads only the
+     * records' presence (not their data), page by page, so a tenant of any size is reconciled in flat memory.
+     */
     private void reconcile(String tenantId, TokenStream stream, String passId) {
         Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
         List<OutboundEvent> gone = new ArrayList<>();
         Set<String> unannounced = new TreeSet<>();
-        for (MirrorRow row : mirror.all(tenantId, stream.entityType())) {
-            if (row.deleted() || passId.equals(row.seenPass())) continue;
+        mirror.forEachPresence(tenantId, stream.entityType(), row -> {
+            if (row.deleted() || passId.equals(row.seenPass())) return;
             if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
-                String survivor = mergedInto(tenantId, row);
+                String survivor = mergedInto(tenantId, row.entityId());
                 OutboundEvent removed = removals.remove(tenantId, row.entityId(), survivor, expiresAt);
                 if (removed != null) {
                     gone.add(removed);
@@ -345,11 +347,11 @@ public class TenantSync {
                 }
             } else if (mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) {
                 ObjectNode data = mapper.createObjectNode();
-                data.put("applicationId", row.entityId()).put("candidateId", row.data().path("candidate").path("id").asText());
+                data.put("applicationId", row.entityId()).put("candidateId", row.candidateId());
                 gone.add(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
                         tenantId, "application", row.entityId(), null, data));
             }
-        }
+        });
         if (!gone.isEmpty()) events.publish(gone);
         // when Ashby removed them is not known: the time they were found gone stands for it
         Instant foundAt = clock.instant();
@@ -357,13 +359,14 @@ public class TenantSync {
     }
 
     /** A merged-away candidate's applications now belong to the survivor, which the applications stream mirrored. */
-    private String mergedInto(String tenantId, MirrorRow candidate) {
+    private String mergedInto(String tenantId, String candidateId) {
         List<String> applicationIds = new ArrayList<>();
-        candidate.data().path("applicationIds").forEach(id -> applicationIds.add(id.asText()));
+        mirror.getAll(tenantId, CandidateDocuments.CANDIDATE, List.of(candidateId))
+                .forEach(candidate -> candidate.data().path("applicationIds").forEach(id -> applicationIds.add(id.asText())));
         return mirror.getAll(tenantId, CandidateDocuments.APPLICATION, applicationIds).stream()
                 .filter(a -> !a.deleted())
                 .map(a -> a.data().path("candidate").path("id").asText())
-                .filter(owner -> !owner.equals(candidate.entityId()))
+                .filter(owner -> !owner.equals(candidateId))
                 .findFirst().orElse(null);
     }
 

@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *       {@link IndexedCandidate} projection. One per candidate and list, newest first by sort key.</li>
  *   <li>Counts: {@code sk=COUNT} in each list's partition: {@code candidates}, and on JOB lists
  *       {@code stage:<stageId>} = applications to the job now in that stage.</li>
- *   <li>Manifest: {@code pk=TENANT#<t>#CANDIDATE#<id>, sk=SEARCH}: the postings that may exist for the candidate and
- *       what it has added to the counts, with an optimistic {@code version}.</li>
+ *   <li>Manifest: {@code pk=TENANT#<t>#CANDIDATE#<id>, sk=SEARCH}: the postings that may exist for the candidate,
+ *       what it has added to the counts and the hash of the document they come from (the last one sent), with an
+ *       optimistic {@code version}.</li>
  * </ul>
  * A re-index is a diff against the manifest, written with the manifest in one transaction (a candidate in more lists
  * than one transaction holds takes several steps, each safe to crash after), so a retried run never counts twice and
@@ -66,17 +67,16 @@ public class SearchIndex {
     }
 
     /**
-     * Brings the candidate's postings and counts in line with its document.
+     * Brings the candidate's postings and counts in line with its document, and records the document's hash on the
+     * manifest (the document the index now reflects: the last one sent).
      *
      * @param manifestAsRead the candidate's manifest row as the caller read it with the candidate's other rows (empty:
      *                       none; null: not read); if it has changed since, the write is refused and retried over a
      *                       fresh read
-     * @param alongside      a write of the caller's that belongs with this document (its hash on the candidate's row):
-     *                       in the index's transaction when the change is one transaction, after it otherwise
      */
-    public void index(String tenantId, String candidateId, JsonNode document, Map<String, AttributeValue> manifestAsRead,
-                      TransactWriteItem alongside) {
-        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), manifestAsRead, alongside);
+    public void index(String tenantId, String candidateId, JsonNode document, String documentHash,
+                      Map<String, AttributeValue> manifestAsRead) {
+        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), documentHash, manifestAsRead);
     }
 
     /** Takes a deleted or merged-away candidate out of every list and count. Safe to repeat. */
@@ -84,54 +84,33 @@ public class SearchIndex {
         apply(tenantId, candidateId, null, null, null);
     }
 
-    private void apply(String tenantId, String candidateId, IndexedCandidate candidate, Map<String, AttributeValue> manifestAsRead,
-                       TransactWriteItem alongside) {
-        TransactWriteItem pending = alongside;
+    /** The hash of the last document indexed (and so sent) for the candidate, from its manifest row; null if none. */
+    public static String indexedDocumentHash(Map<String, AttributeValue> manifestRow) {
+        AttributeValue hash = manifestRow == null ? null : manifestRow.get("documentHash");
+        return hash == null ? null : hash.s();
+    }
+
+    private void apply(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash,
+                       Map<String, AttributeValue> manifestAsRead) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Manifest old = attempt == 1 && manifestAsRead != null ? manifest(candidateId, manifestAsRead) : readManifest(tenantId, candidateId);
             if (candidate != null && old != null && old.updatedAt() > candidate.updatedAt()) {
                 // a newer document of this candidate was indexed meanwhile; this one is stale
                 LOG.debugf("candidate %s: index already holds a newer document", candidateId);
-                writeAlone(pending);
                 return;
             }
             if (candidate == null && old == null) return;
             try {
-                if (applyOver(tenantId, candidateId, candidate, old, pending)) writeAlone(pending);
+                applyOver(tenantId, candidateId, candidate, documentHash, old);
                 return;
-            } catch (ConditionalCheckFailedException concurrent) {
+            } catch (ConditionalCheckFailedException | TransactionCanceledException concurrent) {
                 LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
-            } catch (TransactionCanceledException cancelled) {
-                if (pending != null && refusedLast(cancelled)) {
-                    // the caller's row is gone (the candidate was purged): the index is still brought in line
-                    LOG.debugf("candidate %s: the write alongside the index was refused; indexing without it", candidateId);
-                    pending = null;
-                } else {
-                    LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
-                }
             }
         }
         throw new IllegalStateException("search index of candidate " + candidateId + " kept changing under " + ATTEMPTS + " attempts");
     }
 
-    /** A write that could not go in the index's transaction, as a transaction of its own (so its condition holds). */
-    private void writeAlone(TransactWriteItem write) {
-        if (write == null) return;
-        try {
-            dynamo.transactWriteItems(r -> r.transactItems(write));
-        } catch (TransactionCanceledException refused) {
-            LOG.debugf("the write alongside the index was refused (%s)", refused.getMessage());
-        }
-    }
-
-    /** Whether the transaction was cancelled by the condition of its last action (the caller's write). */
-    private static boolean refusedLast(TransactionCanceledException cancelled) {
-        var reasons = cancelled.cancellationReasons();
-        return !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.getLast().code());
-    }
-
-    /** Returns whether {@code alongside} is still to be written (it did not fit in the index's one transaction). */
-    private boolean applyOver(String tenantId, String candidateId, IndexedCandidate candidate, Manifest old, TransactWriteItem alongside) {
+    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash, Manifest old) {
         Manifest base = old == null ? Manifest.EMPTY : old;
         Map<String, String> postings = candidate == null ? Map.of() : postings(tenantId, candidate);
         Map<String, Contribution> counted = candidate == null ? Map.of() : contributions(tenantId, candidate);
@@ -147,18 +126,16 @@ public class SearchIndex {
         }
         String hit = candidate == null ? null : json(candidate.hit());
 
-        int alongsideActions = alongside == null ? 0 : 1;
-        if (postings.size() + gone.size() + changedLists.size() + alongsideActions < MAX_TRANSACTION_ACTIONS) {
-            // the usual candidate: postings, counts, manifest (and the caller's write) in one transaction
+        if (postings.size() + gone.size() + changedLists.size() < MAX_TRANSACTION_ACTIONS) {
+            // the usual candidate: postings, counts and manifest in one transaction
             List<TransactWriteItem> actions = new ArrayList<>();
             postings.forEach((pk, sk) -> actions.add(TransactWriteItem.builder().put(p -> p.tableName(table()).item(posting(pk, sk, hit))).build()));
             gone.forEach(key -> actions.add(TransactWriteItem.builder().delete(d -> d.tableName(table()).key(postingKey(key))).build()));
             changedLists.forEach(list -> actions.add(countUpdate(list, base.counted().get(list), counted.get(list))));
-            Manifest next = new Manifest(base.version() + 1, updatedAt, newKeys, counted);
+            Manifest next = new Manifest(base.version() + 1, updatedAt, newKeys, counted, documentHash);
             actions.add(candidate == null ? manifestDelete(tenantId, candidateId, base) : manifestPut(tenantId, candidateId, base, next));
-            if (alongside != null) actions.add(alongside);
             dynamo.transactWriteItems(r -> r.transactItems(actions));
-            return false;
+            return;
         }
 
         // Too many changes for one transaction: the manifest first grows to cover every posting about to be written,
@@ -167,7 +144,8 @@ public class SearchIndex {
         Set<String> tracked = new LinkedHashSet<>(current.postings());
         if (!tracked.containsAll(newKeys)) {
             tracked.addAll(newKeys);
-            current = writeManifest(tenantId, candidateId, current, new Manifest(current.version(), current.updatedAt(), tracked, current.counted()));
+            current = writeManifest(tenantId, candidateId, current,
+                    new Manifest(current.version(), current.updatedAt(), tracked, current.counted(), current.documentHash()));
         }
         List<WriteRequest> postingWrites = new ArrayList<>();
         postings.forEach((pk, sk) -> postingWrites.add(WriteRequest.builder().putRequest(p -> p.item(posting(pk, sk, hit))).build()));
@@ -185,12 +163,11 @@ public class SearchIndex {
             from += chunk.size();
             boolean last = from >= changedLists.size();
             Manifest next = new Manifest(current.version() + 1, last ? updatedAt : current.updatedAt(),
-                    last ? newKeys : current.postings(), Map.copyOf(nowCounted));
+                    last ? newKeys : current.postings(), Map.copyOf(nowCounted), last ? documentHash : current.documentHash());
             actions.add(last && candidate == null ? manifestDelete(tenantId, candidateId, current) : manifestPut(tenantId, candidateId, current, next));
             dynamo.transactWriteItems(r -> r.transactItems(actions));
             current = next;
         } while (from < changedLists.size());
-        return true;
     }
 
     // ---- what the candidate should have ------------------------------------------------------------------------
@@ -276,9 +253,10 @@ public class SearchIndex {
      * @param updatedAt the {@link IndexedCandidate#updatedAt()} of the document last indexed
      * @param postings  "pk\nsk" of every posting that may exist
      * @param counted   per list key, what this candidate has added to the list's counts
+     * @param documentHash the hash of the document last indexed (null before the first)
      */
-    record Manifest(long version, long updatedAt, Set<String> postings, Map<String, Contribution> counted) {
-        static final Manifest EMPTY = new Manifest(0, 0, Set.of(), Map.of());
+    record Manifest(long version, long updatedAt, Set<String> postings, Map<String, Contribution> counted, String documentHash) {
+        static final Manifest EMPTY = new Manifest(0, 0, Set.of(), Map.of(), null);
     }
 
     /** One candidate's share of a list's counts. */
@@ -302,7 +280,8 @@ public class SearchIndex {
                 e.getValue().path("stages").properties().forEach(s -> stages.put(s.getKey(), s.getValue().asInt()));
                 counted.put(e.getKey(), new Contribution(e.getValue().path("candidates").asInt(), Map.copyOf(stages)));
             });
-            return new Manifest(Long.parseLong(item.get("version").n()), Long.parseLong(item.get("updatedAt").n()), postings, counted);
+            return new Manifest(Long.parseLong(item.get("version").n()), Long.parseLong(item.get("updatedAt").n()), postings, counted,
+                    indexedDocumentHash(item));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("search manifest of candidate " + candidateId + " holds invalid JSON", e);
         }
@@ -310,7 +289,7 @@ public class SearchIndex {
 
     /** Writes the manifest if nobody else did since {@code current} was read; returns what was written. */
     private Manifest writeManifest(String tenantId, String candidateId, Manifest current, Manifest next) {
-        Manifest written = new Manifest(current.version() + 1, next.updatedAt(), next.postings(), next.counted());
+        Manifest written = new Manifest(current.version() + 1, next.updatedAt(), next.postings(), next.counted(), next.documentHash());
         var put = manifestPut(tenantId, candidateId, current, written).put();
         dynamo.putItem(r -> r.tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
                 .expressionAttributeNames(put.expressionAttributeNames()).expressionAttributeValues(put.expressionAttributeValues()));
@@ -329,6 +308,7 @@ public class SearchIndex {
             c.stages().forEach(stages::put);
         });
         item.put("counted", s(json(counted)));
+        if (next.documentHash() != null) item.put("documentHash", s(next.documentHash()));
         return TransactWriteItem.builder().put(p -> p.tableName(table()).item(item).conditionExpression(versionCondition(current))
                 .expressionAttributeNames(Map.of("#v", "version"))
                 .expressionAttributeValues(current.version() == 0 ? null : Map.of(":v", AttributeValue.fromN(Long.toString(current.version())))))

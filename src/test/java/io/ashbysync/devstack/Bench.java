@@ -31,6 +31,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -87,6 +89,8 @@ public final class Bench {
         }
         int status;
         try (DevStack stack = new DevStack()) {
+            // Ctrl-C (or a kill) stops moto and the functions' JVMs too, not only this one
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-stack-shutdown"));
             DevConsole.quiet(true);
             DevConsole.text("starting the local stack: %,d candidates, budget %,d requests/min, Ashby latency %d-%d ms"
                     .formatted(settings.candidates(), settings.budget(), settings.latencyMin().toMillis(), settings.latencyMax().toMillis()));
@@ -158,6 +162,7 @@ public final class Bench {
                 .put("cpuSecondsFunctions", round(cpuMillis / 1000.0))
                 .put("projectedHoursPerMillionCandidates", round(callsPerCandidate * PROJECTED_CANDIDATES / settings.budget() / 60.0));
         load.set("peakMemoryMbPerFunction", JSON.valueToTree(peakMemory(after)));
+        load.set("liveHeapAfterGcMbPerFunction", JSON.valueToTree(liveHeapAfterGc()));
         ObjectNode byEndpoint = load.putObject("callsByEndpoint");
         calls.stream().filter(r -> r.httpStatus() != 429).collect(Collectors.groupingBy(RequestRecord::endpoint,
                 TreeMap::new, Collectors.counting())).forEach(byEndpoint::put);
@@ -408,6 +413,33 @@ public final class Bench {
         return peak;
     }
 
+    private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+    /**
+     * Per function, the largest heap left after a collection in the first and in the second half of its GC log:
+     * memory that grows with the work shows as a second half above the first.
+     */
+    private Map<String, List<Long>> liveHeapAfterGc() {
+        Map<String, List<Long>> live = new LinkedHashMap<>();
+        for (LocalFunction function : stack.functions()) {
+            List<Long> after = new ArrayList<>();
+            try {
+                for (String line : Files.readAllLines(function.gcLog())) {
+                    Matcher m = GC_HEAP.matcher(line);
+                    if (m.find()) after.add(Long.parseLong(m.group(2)));
+                }
+            } catch (IOException unreadable) {
+                continue;
+            }
+            if (after.isEmpty()) continue;
+            int half = after.size() / 2;
+            live.merge(function.name(), List.of(after.subList(0, Math.max(1, half)).stream().mapToLong(Long::longValue).max().orElse(0),
+                    after.subList(half, after.size()).stream().mapToLong(Long::longValue).max().orElse(0)),
+                    (a, b) -> List.of(Math.max(a.get(0), b.get(0)), Math.max(a.get(1), b.get(1))));
+        }
+        return live;
+    }
+
     /** {cpu millis, VmHWM kB}; empty where /proc is not there. */
     private static Optional<long[]> readProcess(long pid) {
         try {
@@ -436,6 +468,7 @@ public final class Bench {
                     "%,.0f (utilisation %.0f %%)".formatted(load.get("requestsPerMinute").asDouble(), load.get("budgetUtilisation").asDouble() * 100)));
             t.append(row("initial load: 429s / requests over budget", load.get("callsRejected429").asText() + " / " + load.get("requestsOverBudget").asText()));
             t.append(row("initial load: CPU s (functions) / peak MB", load.get("cpuSecondsFunctions").asText() + " / " + load.get("peakMemoryMbPerFunction")));
+            t.append(row("live heap after GC, MB (1st half / 2nd half of the run)", load.get("liveHeapAfterGcMbPerFunction").toString()));
             t.append(row("projection: 1M candidates at this budget", load.get("projectedHoursPerMillionCandidates").asText()
                     + " h   (Findem: ~120 h)"));
         } else {

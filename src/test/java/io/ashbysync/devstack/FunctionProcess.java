@@ -39,6 +39,9 @@ final class FunctionProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JVM sizes its heap from the memory it sees; Lambda's is the function's MemorySize.
         command.add("-XX:MaxRAM=" + memoryMegabytes + "m");
+        // What survives each collection (the live heap) says whether memory grows with the work; RSS only shows the
+        // heap the JVM has grown into.
+        command.add("-Xlog:gc:file=" + gcLog(log));
         systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         // The runner jar's manifest Class-Path brings lib/; the runtime class comes from the test classes, never the artifact.
         command.add("-cp");
@@ -66,6 +69,11 @@ final class FunctionProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** The function's GC log, beside its output log. */
+    static Path gcLog(Path log) {
+        return log.resolveSibling(log.getFileName().toString().replaceFirst("\\.log$", "") + "-gc.log");
     }
 
     /** The end of the log, to show why a function did not start. */

@@ -83,6 +83,10 @@ final class LocalFunction implements AutoCloseable {
         return process.log();
     }
 
+    Path gcLog() {
+        return FunctionProcess.gcLog(process.log());
+    }
+
     long pid() {
         return process.pid();
     }

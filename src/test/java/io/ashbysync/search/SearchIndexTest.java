@@ -16,12 +16,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * The search index's postings and counts against DynamoDB (moto): a usual re-index is one transaction, a candidate
- * in more lists than one transaction holds takes several steps; either way the lists and counts end up exactly the
- * candidate's.
+ * The search index's postings, counts and recorded document hash against DynamoDB (moto): a usual re-index is one
+ * transaction, a candidate in more lists than one transaction holds takes several steps; either way the lists and
+ * counts end up exactly the candidate's.
  */
 @QuarkusTest
 class SearchIndexTest {
@@ -85,14 +84,14 @@ class SearchIndexTest {
     }
 
     @Test
-    void theCallersWriteGoesWithTheIndex_andAStaleManifestAsReadCostsARetryNotAWrongIndex() {
-        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), Map.of(), marker("m-1"));
-        assertThat(markerExists("m-1")).as("written in the index's transaction").isTrue();
+    void theDocumentHashIsRecordedWithTheIndex_andAStaleManifestAsReadCostsARetryNotAWrongIndex() {
+        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), "h-1", Map.of());
+        assertThat(recordedHash("c-1")).isEqualTo("h-1");
 
         // the caller read the partition before the first index: its manifest-as-read (none) is stale
-        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-b"), "job-1", "stage-2"), Map.of(), marker("m-2"));
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-b"), "job-1", "stage-2"), "h-2", Map.of());
 
-        assertThat(markerExists("m-2")).isTrue();
+        assertThat(recordedHash("c-1")).isEqualTo("h-2");
         assertThat(postings(Facet.TAG, "tag-a")).isEmpty();
         assertThat(postings(Facet.TAG, "tag-b")).containsExactly("c-1");
         assertThat(count(Facet.JOB, "job-1", "candidates")).as("counted once across the retry").isEqualTo(1);
@@ -100,32 +99,22 @@ class SearchIndexTest {
         assertThat(count(Facet.JOB, "job-1", "stage:stage-2")).isEqualTo(1);
 
         List<String> manyTags = IntStream.range(0, 120).mapToObj(i -> "tag-" + i).toList();
-        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-2"), null, marker("m-3"));
-        assertThat(markerExists("m-3")).as("written after an index change too big for one transaction").isTrue();
+        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-2"), "h-3", null);
+        assertThat(recordedHash("c-1")).as("recorded by the last step of a change too big for one transaction").isEqualTo("h-3");
 
-        TransactWriteItem refused = TransactWriteItem.builder().update(u -> u.tableName(resources.mirrorTable())
-                .key(markerKey("never-created")).updateExpression("SET x = :x").conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":x", AttributeValue.fromS("x")))).build();
-        index.index(tenant, "c-1", document("c-1", "2026-01-04T00:00:00Z", List.of("tag-z"), "job-1", "stage-2"), null, refused);
-        assertThat(postings(Facet.TAG, "tag-z")).as("indexed although the write alongside was refused").containsExactly("c-1");
-        assertThat(markerExists("never-created")).isFalse();
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T12:00:00Z", List.of("tag-z"), "job-1", "stage-2"), "h-old", null);
+        assertThat(recordedHash("c-1")).as("an older document changes nothing").isEqualTo("h-3");
+        assertThat(postings(Facet.TAG, "tag-z")).isEmpty();
     }
 
     private void indexDocument(String candidateId, ObjectNode document) {
-        index.index(tenant, candidateId, document, null, null);
+        index.index(tenant, candidateId, document, "hash-of-" + document.path("candidate").path("updatedAt").asText(), null);
     }
 
-    private Map<String, AttributeValue> markerKey(String id) {
-        return Map.of("pk", AttributeValue.fromS("TENANT#" + tenant + "#MARKER#" + id), "sk", AttributeValue.fromS("ITEM"));
-    }
-
-    private TransactWriteItem marker(String id) {
-        return TransactWriteItem.builder().put(p -> p.tableName(resources.mirrorTable()).item(markerKey(id))).build();
-    }
-
-    private boolean markerExists(String id) {
-        var found = dynamo.getItem(r -> r.tableName(resources.mirrorTable()).key(markerKey(id)).consistentRead(true));
-        return found.hasItem() && !found.item().isEmpty();
+    private String recordedHash(String candidateId) {
+        return SearchIndex.indexedDocumentHash(dynamo.getItem(r -> r.tableName(resources.mirrorTable()).consistentRead(true).key(Map.of(
+                "pk", AttributeValue.fromS(MirrorStore.partitionKey(tenant, "CANDIDATE", candidateId)),
+                "sk", AttributeValue.fromS(SearchIndex.MANIFEST)))).item());
     }
 
     private ObjectNode document(String candidateId, String updatedAt, List<String> tags, String jobId, String stageId) {
