@@ -2,6 +2,7 @@ package io.ashbysync.identity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -192,22 +192,11 @@ public class IdentityIndex {
         return item == null || item.isEmpty() ? null : item;
     }
 
-    /** The rows under these sort keys that exist, by sort key (consistent reads, 100 keys per request). */
+    /** The rows under these sort keys that exist, by sort key (consistent reads). */
     private Map<String, Map<String, AttributeValue>> getAll(String tenantId, List<String> sortKeys) {
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        for (int from = 0; from < sortKeys.size(); from += 100) {
-            List<Map<String, AttributeValue>> keys = sortKeys.subList(from, Math.min(from + 100, sortKeys.size())).stream()
-                    .map(k -> key(tenantId, k)).toList();
-            Map<String, KeysAndAttributes> pending = Map.of(resources.identityTable(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt == 8) throw new IllegalStateException("DynamoDB kept returning unprocessed identity reads");
-                if (attempt > 0) backOff(attempt);
-                Map<String, KeysAndAttributes> request = pending;
-                var response = dynamo.batchGetItem(r -> r.requestItems(request));
-                response.responses().getOrDefault(resources.identityTable(), List.of()).forEach(item -> found.put(item.get("sk").s(), item));
-                pending = response.unprocessedKeys();
-            }
-        }
+        DynamoBatch.getAll(dynamo, resources.identityTable(), sortKeys.stream().map(k -> key(tenantId, k)).toList(), true)
+                .forEach(item -> found.put(item.get("sk").s(), item));
         return found;
     }
 
@@ -215,26 +204,7 @@ public class IdentityIndex {
         List<WriteRequest> requests = new ArrayList<>();
         puts.forEach(item -> requests.add(WriteRequest.builder().putRequest(p -> p.item(item)).build()));
         deletes.forEach(key -> requests.add(WriteRequest.builder().deleteRequest(d -> d.key(key)).build()));
-        for (int from = 0; from < requests.size(); from += 25) {
-            List<WriteRequest> chunk = requests.subList(from, Math.min(from + 25, requests.size()));
-            Map<String, List<WriteRequest>> pending = Map.of(resources.identityTable(), chunk);
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt == 8) throw new IllegalStateException("DynamoDB kept returning unprocessed identity writes");
-                if (attempt > 0) backOff(attempt);
-                Map<String, List<WriteRequest>> request = pending;
-                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
-            }
-        }
-    }
-
-    /** DynamoDB returns unprocessed items and keys under throttling; waiting a little before resending is what it asks for. */
-    private static void backOff(int attempt) {
-        try {
-            Thread.sleep(25L << attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to retry the identity index", e);
-        }
+        DynamoBatch.writeAll(dynamo, resources.identityTable(), requests);
     }
 
     private static Map<String, AttributeValue> key(String tenantId, String sortKey) {

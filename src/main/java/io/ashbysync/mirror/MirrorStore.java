@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,7 +21,6 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -124,8 +124,8 @@ public class MirrorStore {
     }
 
     /**
-     * A full listing's write replaces the record whole: it carries the pass stamp, and what it drops (the last
-     * document hash) belonged to the content it replaces. A put also costs DynamoDB less work than an update.
+     * A full listing's write replaces the record whole: it carries the pass stamp, and nothing else lives on the row.
+     * A put also costs DynamoDB less work than an update.
      */
     private Map<String, AttributeValue> replace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
                                                 String condition, Map<String, String> names, Map<String, AttributeValue> values) {
@@ -186,13 +186,12 @@ public class MirrorStore {
     /** Several records of one type by id (ITEM rows), in no particular order; missing ids are left out. */
     public List<MirrorRow> getAll(String tenantId, String entityType, List<String> entityIds) {
         List<Map<String, AttributeValue>> keys = entityIds.stream().distinct().map(id -> key(tenantId, entityType, id, ITEM)).toList();
-        return batchGet(keys).stream().map(item -> row(entityType, item.get("entityId").s(), item)).toList();
+        return DynamoBatch.getAll(dynamo, table(), keys, true).stream().map(item -> row(entityType, item.get("entityId").s(), item)).toList();
     }
 
-    /** A candidate's ITEM row with its notes and files (children by child key), read in one query. */
     /**
-     * A candidate's rows; {@code searchManifest}: its search index manifest as stored (with the hash of the last
-     * document sent), empty when it has none.
+     * A candidate's ITEM row with its notes and files (children by child key) and its search index manifest as stored
+     * (with the hash of the last document sent; empty when it has none), read in one query.
      */
     public record CandidateRows(MirrorRow item, Map<String, MirrorRow> notes, Map<String, MirrorRow> files,
                                 Map<String, AttributeValue> searchManifest) {}
@@ -230,7 +229,7 @@ public class MirrorStore {
         Map<String, MirrorRow> items = new HashMap<>();
         Map<String, MirrorRow> histories = new HashMap<>();
         String prefix = partitionKey(tenantId, CandidateDocuments.APPLICATION, "");
-        for (Map<String, AttributeValue> found : batchGet(keys)) {
+        for (Map<String, AttributeValue> found : DynamoBatch.getAll(dynamo, table(), keys, true)) {
             String id = found.get("pk").s().substring(prefix.length());
             MirrorRow row = row(CandidateDocuments.APPLICATION, id, found);
             (row.childKey().equals(ITEM) ? items : histories).put(id, row);
@@ -258,29 +257,7 @@ public class MirrorStore {
             item.put("data", s(json(w.data())));
             return WriteRequest.builder().putRequest(p -> p.item(item)).build();
         }).toList();
-        for (int from = 0; from < requests.size(); from += 25) {
-            Map<String, List<WriteRequest>> pending = Map.of(table(), requests.subList(from, Math.min(from + 25, requests.size())));
-            while (!pending.isEmpty()) {
-                Map<String, List<WriteRequest>> request = pending;
-                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
-            }
-        }
-    }
-
-    /** Items by key (100 per request), unprocessed keys re-requested; missing keys are left out. */
-    private List<Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> keys) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += 100) {
-            Map<String, KeysAndAttributes> pending = Map.of(table(),
-                    KeysAndAttributes.builder().keys(keys.subList(from, Math.min(from + 100, keys.size()))).consistentRead(true).build());
-            while (!pending.isEmpty()) {
-                Map<String, KeysAndAttributes> request = pending;
-                var response = dynamo.batchGetItem(r -> r.requestItems(request));
-                items.addAll(response.responses().getOrDefault(table(), List.of()));
-                pending = response.unprocessedKeys();
-            }
-        }
-        return items;
+        DynamoBatch.writeAll(dynamo, table(), requests);
     }
 
     /** What reconciliation needs of one record: whether it is live and which full pass last saw it. */

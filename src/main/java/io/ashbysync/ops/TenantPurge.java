@@ -2,6 +2,7 @@ package io.ashbysync.ops;
 
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import io.ashbysync.poll.PollerConfig;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -126,14 +127,9 @@ public class TenantPurge {
     }
 
     private void deleteKeys(String table, List<Map<String, AttributeValue>> keys, Instant deadline) {
-        for (int from = 0; from < keys.size(); from += 25) {
-            List<WriteRequest> requests = keys.subList(from, Math.min(from + 25, keys.size())).stream()
-                    .map(key -> WriteRequest.builder().deleteRequest(d -> d.key(key)).build()).toList();
-            Map<String, List<WriteRequest>> pending = Map.of(table, requests);
-            while (!pending.isEmpty()) {
-                Map<String, List<WriteRequest>> request = pending;
-                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
-            }
+        for (int from = 0; from < keys.size(); from += DynamoBatch.WRITES_PER_REQUEST) {
+            DynamoBatch.writeAll(dynamo, table, keys.subList(from, Math.min(from + DynamoBatch.WRITES_PER_REQUEST, keys.size())).stream()
+                    .map(key -> WriteRequest.builder().deleteRequest(d -> d.key(key)).build()).toList());
             checkTime(deadline);
         }
     }

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
@@ -45,22 +43,8 @@ class IndexReader {
 
     /** Items by key (any number; missing ones left out), in no particular order. */
     List<Map<String, AttributeValue>> getAll(List<Map<String, AttributeValue>> keys, ReadCost cost) {
-        List<Map<String, AttributeValue>> found = new ArrayList<>();
-        List<Map<String, AttributeValue>> distinct = keys.stream().distinct().toList();
-        for (int from = 0; from < distinct.size(); from += 100) {
-            Map<String, KeysAndAttributes> pending = Map.of(table(), KeysAndAttributes.builder()
-                    .keys(distinct.subList(from, Math.min(from + 100, distinct.size()))).consistentRead(false).build());
-            while (!pending.isEmpty()) {
-                Map<String, KeysAndAttributes> request = pending;
-                var response = dynamo.batchGetItem(r -> r.requestItems(request).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-                List<Map<String, AttributeValue>> items = response.responses().getOrDefault(table(), List.of());
-                found.addAll(items);
-                ConsumedCapacity capacity = response.consumedCapacity().stream().findFirst().orElse(null);
-                cost.gets(items, false, capacity);
-                pending = response.unprocessedKeys();
-            }
-        }
-        return found;
+        return DynamoBatch.getAll(dynamo, table(), keys.stream().distinct().toList(), false, response ->
+                cost.gets(response.responses().getOrDefault(table(), List.of()), false, response.consumedCapacity().stream().findFirst().orElse(null)));
     }
 
     /** Live ITEM rows of mirrored records of one type, by id, as their Ashby data keyed by id. */

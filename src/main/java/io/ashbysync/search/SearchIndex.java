@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -150,7 +151,7 @@ public class SearchIndex {
         List<WriteRequest> postingWrites = new ArrayList<>();
         postings.forEach((pk, sk) -> postingWrites.add(WriteRequest.builder().putRequest(p -> p.item(posting(pk, sk, hit))).build()));
         gone.forEach(key -> postingWrites.add(WriteRequest.builder().deleteRequest(d -> d.key(postingKey(key))).build()));
-        batchWrite(postingWrites);
+        DynamoBatch.writeAll(dynamo, table(), postingWrites);
         Map<String, Contribution> nowCounted = new LinkedHashMap<>(current.counted());
         int from = 0;
         do {
@@ -209,16 +210,6 @@ public class SearchIndex {
     private static Map<String, AttributeValue> postingKey(String key) {
         String[] parts = key.split("\n", 2);
         return Map.of("pk", s(parts[0]), "sk", s(parts[1]));
-    }
-
-    private void batchWrite(List<WriteRequest> writes) {
-        for (int from = 0; from < writes.size(); from += 25) {
-            Map<String, List<WriteRequest>> pending = Map.of(table(), writes.subList(from, Math.min(from + 25, writes.size())));
-            while (!pending.isEmpty()) {
-                Map<String, List<WriteRequest>> request = pending;
-                pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
-            }
-        }
     }
 
     private TransactWriteItem countUpdate(String list, Contribution before, Contribution after) {
