@@ -66,6 +66,7 @@ public final class Bench {
     }
 
     private static final Duration EVENT_WAIT = Duration.ofSeconds(90);
+    private static final Duration WEBHOOK_MOVE_PACE = Duration.ofMillis(500);
 
     private final DevStack stack;
     private final Settings settings;
@@ -113,8 +114,9 @@ public final class Bench {
         boolean loaded = initialLoad();
         boolean searched = loaded && search();
         boolean exported = loaded && exportFreshness();
-        boolean webhooks = loaded && changeFreshness("webhookFreshness", settings.webhooks());
-        boolean polled = loaded && withWebhooksDisabled(() -> changeFreshness("pollFreshness", settings.pollChanges()));
+        boolean webhooks = loaded && changeFreshness("webhookFreshness", settings.webhooks(), WEBHOOK_MOVE_PACE);
+        boolean polled = loaded && withWebhooksDisabled(() -> changeFreshness("pollFreshness", settings.pollChanges(),
+                settings.pollPeriod().dividedBy(settings.pollChanges())));
         boolean rejected = loaded && bulkReject();
         Files.createDirectories(RESULTS.getParent());
         Files.writeString(RESULTS, JSON.writeValueAsString(results));
@@ -260,39 +262,47 @@ public final class Bench {
     // ---- 4. change in Ashby → Findem, by webhook and by polling alone --------------------------------------------
 
     /**
-     * A recruiter moves an application to another stage in Ashby, one move at a time; the clock stops when Findem's
-     * consumer receives the candidate's {@code candidate.upserted} carrying that move (its version is the moved
-     * application's {@code updatedAt}). With the tenant's webhooks on, the webhook path carries it (the poller may win
-     * a race now and then, which is what a recruiter would see); with them off, polling alone.
+     * Recruiters move applications to other stages in Ashby, one move every {@code pace} (not waiting for the last to
+     * arrive, as moves come in real life); each clock stops when Findem's consumer receives the candidate's
+     * {@code candidate.upserted} carrying that move (its version is the moved application's {@code updatedAt}). With
+     * the tenant's webhooks on, the webhook path carries it (the poller may win a race now and then, which is what a
+     * recruiter would see); with them off, polling alone, and moves spread over a schedule period land anywhere in it.
      */
-    private boolean changeFreshness(String name, int samples) throws InterruptedException {
+    private boolean changeFreshness(String name, int samples, Duration pace) throws InterruptedException {
         SimulatedOrganization org = stack.tenant().organization();
         ConcurrentMap<String, CountDownLatch> arrived = new ConcurrentHashMap<>();
+        ConcurrentMap<String, Long> arrivedAtNanos = new ConcurrentHashMap<>();
         Consumer<JsonNode> listener = event -> {
             if ("candidate.upserted".equals(event.path("type").asText()) && event.hasNonNull("entityVersion")) {
-                arrived.computeIfAbsent(versionKey(event.path("entityId").asText(), event.path("entityVersion").asText()),
-                        k -> new CountDownLatch(1)).countDown();
+                String key = versionKey(event.path("entityId").asText(), event.path("entityVersion").asText());
+                arrivedAtNanos.putIfAbsent(key, System.nanoTime());
+                arrived.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
             }
         };
         stack.findemEvents().addListener(listener);
-        List<Long> millis = new ArrayList<>();
+        Map<String, Long> movedAtNanos = new LinkedHashMap<>();
         try {
             List<ObjectNode> active = org.applications().stream().filter(a -> "Active".equals(a.path("status").asText())).toList();
             for (int i = 0; i < samples; i++) {
+                if (i > 0) Thread.sleep(pace);
                 ObjectNode application = active.get((i * 7919) % active.size());
-                long start = System.nanoTime();
+                long movedAt = System.nanoTime();
                 ObjectNode moved = org.moveStage(application.path("id").asText(), otherStage(org, application), null);
-                String key = versionKey(moved.path("candidate").path("id").asText(), moved.path("updatedAt").asText());
+                movedAtNanos.put(versionKey(moved.path("candidate").path("id").asText(), moved.path("updatedAt").asText()), movedAt);
+            }
+            long deadline = System.nanoTime() + EVENT_WAIT.toNanos();
+            for (String key : movedAtNanos.keySet()) {
                 if (!arrived.computeIfAbsent(key, k -> new CountDownLatch(1))
-                        .await(EVENT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        .await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     results.putObject(name).put("finished", false).put("missing", key);
                     return false;
                 }
-                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             }
         } finally {
             stack.findemEvents().removeListener(listener);
         }
+        List<Long> millis = movedAtNanos.entrySet().stream()
+                .map(e -> TimeUnit.NANOSECONDS.toMillis(arrivedAtNanos.get(e.getKey()) - e.getValue())).toList();
         results.putObject(name).put("finished", true).put("samples", samples)
                 .set("changeToFindemMs", percentiles(millis));
         return true;

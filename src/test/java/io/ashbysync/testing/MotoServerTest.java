@@ -153,6 +153,49 @@ class MotoServerTest {
         }
     }
 
+    /** The search index's count updates take the launcher's direct path for number ADDs; DynamoDB's answers stay. */
+    @Test
+    void throughTheLauncher_numberAddsCountAsDynamoDbDoes_andWhatDynamoDbRefusesIsRefused() {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+            Map<String, AttributeValue> count = Map.of("pk", s("list"), "sk", s("COUNT"));
+            Map<String, String> names = Map.of("#c", "candidates", "#s", "stage:one");
+
+            dynamo.transactWriteItems(r -> r.transactItems(TransactWriteItem.builder().update(u -> u.tableName("t").key(count)
+                    .updateExpression("ADD #c :c, #s :s").expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":c", n(1), ":s", n(2)))).build()));
+            dynamo.updateItem(u -> u.tableName("t").key(count).updateExpression(" ADD  #c :c ,#s :s ").expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":c", n(-3), ":s", AttributeValue.fromN("0.5"))));
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(count).consistentRead(true)).item())
+                    .as("a missing item and attributes start from 0").isEqualTo(Map.of("pk", s("list"), "sk", s("COUNT"),
+                            "candidates", n(-2), "stage:one", AttributeValue.fromN("2.5")));
+
+            assertThatThrownBy(() -> dynamo.transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().update(u -> u.tableName("t").key(count).updateExpression("ADD #c :c")
+                            .expressionAttributeNames(Map.of("#c", "candidates")).expressionAttributeValues(Map.of(":c", n(10)))).build(),
+                    TransactWriteItem.builder().conditionCheck(c -> c.tableName("t").key(Map.of("pk", s("list"), "sk", s("other")))
+                            .conditionExpression("attribute_exists(pk)")).build())))
+                    .as("a cancelled transaction").isInstanceOf(TransactionCanceledException.class);
+            dynamo.putItem(r -> r.tableName("t").item(Map.of("pk", s("list"), "sk", s("text"), "candidates", s("many"))));
+            assertThatThrownBy(() -> dynamo.updateItem(u -> u.tableName("t").key(Map.of("pk", s("list"), "sk", s("text")))
+                    .updateExpression("ADD #c :c").expressionAttributeNames(Map.of("#c", "candidates")).expressionAttributeValues(Map.of(":c", n(1)))))
+                    .as("a number added to a string").hasMessageContaining("operand");
+            assertThatThrownBy(() -> dynamo.updateItem(u -> u.tableName("t").key(count).updateExpression("ADD #c :c")
+                    .expressionAttributeNames(Map.of("#c", "candidates")).expressionAttributeValues(Map.of(":c", s("one")))))
+                    .as("a string added to a number").hasMessageContaining("operand");
+            assertThatThrownBy(() -> dynamo.updateItem(u -> u.tableName("t").key(count).updateExpression("ADD #k :c")
+                    .expressionAttributeNames(Map.of("#k", "sk")).expressionAttributeValues(Map.of(":c", n(1)))))
+                    .as("a key attribute").hasMessageContaining("key");
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(count).consistentRead(true)).item().get("candidates"))
+                    .as("nothing refused was applied").isEqualTo(n(-2));
+        }
+    }
+
     @Test
     void throughTheLauncher_concurrentTransactionsOnOneItem_loseNoUpdateWhenSomeAreCancelled() throws Exception {
         try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
