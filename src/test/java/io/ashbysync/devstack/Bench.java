@@ -66,7 +66,7 @@ public final class Bench {
     }
 
     private static final Duration EVENT_WAIT = Duration.ofSeconds(90);
-    private static final Duration WEBHOOK_MOVE_PACE = Duration.ofMillis(500);
+    private static final Duration WEBHOOK_MOVE_PACE = Duration.ofSeconds(1);
 
     private final DevStack stack;
     private final Settings settings;

@@ -359,10 +359,8 @@ final class CandidateEndpoints {
     private static ObjectNode listNotes(Call c) {
         String candidateId = existing(c, c.requiredString("candidateId")).get("id").asText();
         boolean privateAllowed = c.org.allowsPrivateFields();
-        return c.org.syncLog.page(c, "candidate.listNotes:" + candidateId, c.org.notes,
-                n -> candidateId.equals(n.path("_candidateId").asText())
-                        && (privateAllowed || !n.get("isPrivate").asBoolean()),
-                Json::publicView, true);
+        return c.org.syncLog.page(c, "candidate.listNotes:" + candidateId, c.org.notes, c.org.notes.group(candidateId),
+                n -> privateAllowed || !n.get("isPrivate").asBoolean(), Json::publicView, true);
     }
 
     private static ObjectNode attach(Call c, String handleField, boolean resume) {

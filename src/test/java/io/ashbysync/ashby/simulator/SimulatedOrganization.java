@@ -62,7 +62,7 @@ public final class SimulatedOrganization {
     final EntityTable templates = new EntityTable(this);
     final EntityTable candidates = new EntityTable(this);
     final EntityTable applications = new EntityTable(this);
-    final EntityTable notes = new EntityTable(this);
+    final EntityTable notes = new EntityTable(this, "_candidateId");
     final EntityTable projects = new EntityTable(this);
     final EntityTable hiringTeamRoles = new EntityTable(this);
     final EntityTable webhooks = new EntityTable(this);
@@ -185,8 +185,7 @@ public final class SimulatedOrganization {
     }
 
     public synchronized List<ObjectNode> notes(String candidateId) {
-        return notes.all().stream().filter(n -> candidateId.equals(n.path("_candidateId").asText()))
-                .map(Json::publicView).toList();
+        return notes.group(candidateId).stream().map(Json::publicView).toList();
     }
 
     public synchronized List<ObjectNode> locations() {
@@ -607,8 +606,7 @@ public final class SimulatedOrganization {
                 ((ArrayNode) keep.get("emailAddresses")).add(copy);
             }
         }
-        notes.all().stream().filter(n -> deletedId.equals(n.path("_candidateId").asText()))
-                .forEach(n -> n.put("_candidateId", survivingId));
+        notes.regroup(deletedId, survivingId);
         keep.put("updatedAt", Json.iso(now()));
         candidates.touch(survivingId);
         candidates.remove(deletedId);

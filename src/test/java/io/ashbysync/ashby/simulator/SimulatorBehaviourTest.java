@@ -274,14 +274,20 @@ class SimulatorBehaviourTest {
     }
 
     @Test
-    void mergedAndDeletedCandidatesAreGone() {
+    void mergedAndDeletedCandidatesAreGone_andTheSurvivorHasBothCandidatesNotes() {
         SeededTenantGenerator.SeededTenant t = SeededTenantGenerator.seed(8).candidates(10).generate(org);
         String gone = t.candidateIds().stream().filter(c -> !org.candidate(c).get("applicationIds").isEmpty())
                 .findFirst().orElseThrow();
         String keep = t.candidateIds().stream().filter(c -> !c.equals(gone)).findFirst().orElseThrow();
         List<String> movedApps = new java.util.ArrayList<>();
         org.candidate(gone).get("applicationIds").forEach(a -> movedApps.add(a.asText()));
+        String goneNote = org.addNote(gone, "met at a meetup").get("id").asText();
+        String keptNote = org.addNote(keep, "strong referral").get("id").asText();
         org.mergeCandidates(gone, keep);
+        List<String> survivorNotes = new java.util.ArrayList<>();
+        client.results("candidate.listNotes", "{\"candidateId\":\"" + keep + "\"}")
+                .forEach(n -> survivorNotes.add(n.get("id").asText()));
+        assertThat(survivorNotes).contains(goneNote, keptNote);
         assertThat(code(client.call("candidate.info", "{\"id\":\"" + gone + "\"}"))).isEqualTo("candidate_not_found");
         assertThat(org.candidate(keep).get("applicationIds").toString()).contains(movedApps);
         assertThat(org.application(movedApps.get(0)).get("candidate").get("id").asText()).isEqualTo(keep);

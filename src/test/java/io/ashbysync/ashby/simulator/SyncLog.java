@@ -49,6 +49,12 @@ final class SyncLog {
      */
     ObjectNode page(Call call, String list, EntityTable table, Predicate<ObjectNode> filter,
                     Function<ObjectNode, JsonNode> render, boolean syncCapable) {
+        return page(call, list, table, table.all(), filter, render, syncCapable);
+    }
+
+    /** {@link #page} over some of the table's records ({@code rows}, in the table's order). */
+    ObjectNode page(Call call, String list, EntityTable table, List<ObjectNode> rows, Predicate<ObjectNode> filter,
+                    Function<ObjectNode, JsonNode> render, boolean syncCapable) {
         Integer requested = call.integer("limit");
         int limit = requested == null ? MAX_LIMIT : requested;
         if (limit < 1 || limit > MAX_LIMIT) {
@@ -78,7 +84,7 @@ final class SyncLog {
                 since = token.seq;
             }
             final long after = since;
-            List<String> ids = table.all().stream()
+            List<String> ids = rows.stream()
                     .filter(r -> after < 0 || table.changeSeq(r.get("id").asText()) > after)
                     .filter(filter)
                     .map(r -> r.get("id").asText())
