@@ -39,12 +39,6 @@ public final class DevStack implements AutoCloseable {
     static final String STACK_NAME = "ashby-sync-dev";
     static final Path LOG_DIRECTORY = Path.of("target", "devstack");
     private static final Duration FUNCTION_START_TIMEOUT = Duration.ofSeconds(180);
-    /**
-     * Lambda runs a function SQS invokes on as many instances as its queues keep busy, up to the template's
-     * MaximumConcurrency (10); two here, for two cores: while one instance finishes the slowest items of its batch,
-     * the other has a batch running.
-     */
-    static final int QUEUE_FUNCTION_INSTANCES = 2;
     /** Where the simulator listens when the port is free, so its URL stays the same from run to run. */
     static final int SIMULATOR_PORT = 4010;
     /**
@@ -115,8 +109,7 @@ public final class DevStack implements AutoCloseable {
     private AshbySimulator simulator;
     private String ashbyBaseUrl;
     private DemoTenant tenant;
-    /** Instances by function name: one each, but {@link #QUEUE_FUNCTION_INSTANCES} for a function SQS invokes. */
-    private final Map<String, List<LocalFunction>> functions = new LinkedHashMap<>();
+    private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private Schedule schedule;
     private SqsEventSource commandsSource;
     private CommandsEnqueueEndpoint commandsEndpoint;
@@ -216,15 +209,12 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> systemProperties = new LinkedHashMap<>(aws.quarkusConfig());
         systemProperties.putAll(DEV_FUNCTION_PROPERTIES);
         for (TemplateFunctions.Definition definition : template.functions()) {
-            int instances = definition.queueSources().isEmpty() ? 1 : QUEUE_FUNCTION_INSTANCES;
-            for (int instance = 1; instance <= instances; instance++) {
-                LocalFunction function = track(LocalFunction.start(definition, instance, STACK_NAME, LocalAws.REGION, runnerJar,
-                        stackEnvironment, systemProperties, LOG_DIRECTORY));
-                functions.computeIfAbsent(definition.name(), n -> new ArrayList<>()).add(function);
-            }
+            LocalFunction function = track(LocalFunction.start(definition, STACK_NAME, LocalAws.REGION, runnerJar,
+                    stackEnvironment, systemProperties, LOG_DIRECTORY));
+            functions.put(definition.name(), function);
         }
         // Started together, awaited one by one: the JVMs boot in parallel.
-        for (LocalFunction function : functions()) {
+        for (LocalFunction function : functions.values()) {
             function.awaitStarted(FUNCTION_START_TIMEOUT);
             DevConsole.event("started", "function", function.name(), "pid", function.pid(), "log", function.log());
         }
@@ -233,7 +223,7 @@ public final class DevStack implements AutoCloseable {
         for (TemplateFunctions.Definition definition : template.functions()) {
             for (TemplateFunctions.QueueSource queue : definition.queueSources()) {
                 SqsEventSource source = track(SqsEventSource.start(aws.sqs(), aws.queueUrl(queue.queueLogicalId()), LocalAws.REGION,
-                        functions.get(definition.name()), queue.batchSize(), queue.batchingWindow()));
+                        function(definition.name()), queue.batchSize(), queue.batchingWindow()));
                 if (queue.queueLogicalId().equals("CommandsQueue")) commandsSource = source;
             }
         }
@@ -314,9 +304,8 @@ public final class DevStack implements AutoCloseable {
         return resource;
     }
 
-    /** The function's (first) instance. */
     LocalFunction function(String name) {
-        return functions.get(name).getFirst();
+        return functions.get(name);
     }
 
     AshbySimulator simulator() {
@@ -328,7 +317,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     List<LocalFunction> functions() {
-        return functions.values().stream().flatMap(List::stream).toList();
+        return List.copyOf(functions.values());
     }
 
     LocalAws aws() {
@@ -377,7 +366,7 @@ public final class DevStack implements AutoCloseable {
      */
     private int awaitFunctionExit() {
         List<CompletableFuture<?>> failures = new ArrayList<>();
-        functions().forEach(f -> {
+        functions.values().forEach(f -> {
             failures.add(f.onExit());
             failures.add(f.initError());
         });
@@ -385,7 +374,7 @@ public final class DevStack implements AutoCloseable {
         if (closed.get()) {
             return 0;
         }
-        functions().stream().filter(f -> f.onExit().isDone() || f.initError().isDone()).forEach(f -> DevConsole.text(
+        functions.values().stream().filter(f -> f.onExit().isDone() || f.initError().isDone()).forEach(f -> DevConsole.text(
                 "\nfunction " + f.name() + " stopped; the stack stops too. End of " + f.log() + ":\n    "
                         + String.join("\n    ", f.logTail(15))));
         return 1;

@@ -11,10 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/**
- * One instance of a function of the template as Lambda runs it: its Runtime API and the packaged code polling it,
- * one invocation at a time. Lambda runs more instances of a function as its event sources bring more work.
- */
+/** One function of the template as Lambda runs it: its Runtime API and the packaged code polling it. */
 final class LocalFunction implements AutoCloseable {
     static final String ACCOUNT_ID = "000000000000";
 
@@ -40,9 +37,8 @@ final class LocalFunction implements AutoCloseable {
      *
      * @param stackEnvironment the template's stack-bound variables resolved locally (tables, queues, SSM prefix,
      *     Ashby base URL) and anything the host must pass through (PATH)
-     * @param instance 1 for a function's first instance (its log is {@code <name>.log}), then 2, 3, ...
      */
-    static LocalFunction start(TemplateFunctions.Definition definition, int instance, String stackName, String region, Path runnerJar,
+    static LocalFunction start(TemplateFunctions.Definition definition, String stackName, String region, Path runnerJar,
                                Map<String, String> stackEnvironment, Map<String, String> systemProperties, Path logDirectory) {
         String functionName = stackName + "-" + definition.name();
         LocalLambdaRuntime runtime = LocalLambdaRuntime.start(definition.name(),
@@ -62,7 +58,7 @@ final class LocalFunction implements AutoCloseable {
         environment.put("TZ", ":UTC");
         try {
             FunctionProcess process = FunctionProcess.start(definition.name(), runnerJar, runtimeClasses(), definition.memoryMegabytes(),
-                    environment, systemProperties, logDirectory.resolve(definition.name() + (instance == 1 ? "" : "-" + instance) + ".log"));
+                    environment, systemProperties, logDirectory.resolve(definition.name() + ".log"));
             return new LocalFunction(definition, runtime, process);
         } catch (RuntimeException e) {
             runtime.close();

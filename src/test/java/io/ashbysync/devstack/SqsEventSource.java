@@ -44,29 +44,29 @@ final class SqsEventSource implements AutoCloseable {
     private final String queueName;
     private final String queueArn;
     private final String region;
+    private final LocalFunction function;
     private final int batchSize;
     private final Duration batchingWindow;
     private final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
-    private final List<Thread> pollers;
+    private final Thread poller;
 
-    private SqsEventSource(SqsClient sqs, String queueUrl, String region, List<LocalFunction> instances, int batchSize, Duration batchingWindow) {
+    private SqsEventSource(SqsClient sqs, String queueUrl, String region, LocalFunction function, int batchSize, Duration batchingWindow) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         this.queueArn = "arn:aws:sqs:" + region + ":" + LocalFunction.ACCOUNT_ID + ":" + queueName;
         this.region = region;
+        this.function = function;
         this.batchSize = batchSize;
         this.batchingWindow = batchingWindow;
-        this.pollers = instances.stream().map(instance -> Thread.ofPlatform().daemon().name("sqs-" + queueName + "-" + instance.name())
-                .unstarted(() -> pollUntilClosed(instance))).toList();
+        this.poller = Thread.ofPlatform().daemon().name("sqs-" + queueName).unstarted(this::pollUntilClosed);
     }
 
-    /** One poller per instance of the function, each invoking its instance with one batch at a time. */
-    static SqsEventSource start(SqsClient sqs, String queueUrl, String region, List<LocalFunction> instances, int batchSize,
+    static SqsEventSource start(SqsClient sqs, String queueUrl, String region, LocalFunction function, int batchSize,
                                 Duration batchingWindow) {
-        SqsEventSource source = new SqsEventSource(sqs, queueUrl, region, instances, batchSize, batchingWindow);
-        source.pollers.forEach(Thread::start);
+        SqsEventSource source = new SqsEventSource(sqs, queueUrl, region, function, batchSize, batchingWindow);
+        source.poller.start();
         return source;
     }
 
@@ -82,7 +82,7 @@ final class SqsEventSource implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    private void pollUntilClosed(LocalFunction function) {
+    private void pollUntilClosed() {
         while (running) {
             List<Message> batch;
             try {
@@ -102,7 +102,7 @@ final class SqsEventSource implements AutoCloseable {
                 continue;
             }
             if (!batch.isEmpty()) {
-                deliver(function, batch);
+                deliver(batch);
             }
         }
     }
@@ -114,7 +114,7 @@ final class SqsEventSource implements AutoCloseable {
                 .messageAttributeNames("All")).messages();
     }
 
-    private void deliver(LocalFunction function, List<Message> batch) {
+    private void deliver(List<Message> batch) {
         LocalLambdaRuntime.Result result = function.invoke(event(batch));
         Set<String> failed = failedMessageIds(result.outcome(), batch);
         List<Message> processed = batch.stream().filter(m -> !failed.contains(m.messageId())).toList();
@@ -221,6 +221,6 @@ final class SqsEventSource implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        pollers.forEach(Thread::interrupt);
+        poller.interrupt();
     }
 }
