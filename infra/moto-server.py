@@ -142,7 +142,6 @@ def patch_number_adds():
     models.DynamoDBBackend.update_item = update_item
 
 
-
 def patch_isolation():
     import threading
     from moto.dynamodb.responses import DynamoHandler
