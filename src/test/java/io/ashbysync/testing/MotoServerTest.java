@@ -97,9 +97,7 @@ class MotoServerTest {
     /** The launcher's fixes change moto's cost, not its answers: what DynamoDB would answer, through the real server. */
     @Test
     void throughTheLauncher_aCancelledTransactionLeavesEveryItemAsItWas_andKeyAndIndexQueriesPageInOrder() {
-        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
-                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
             dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
                     .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
@@ -156,9 +154,7 @@ class MotoServerTest {
     /** The search index's count updates take the launcher's direct path for number ADDs; DynamoDB's answers stay. */
     @Test
     void throughTheLauncher_numberAddsCountAsDynamoDbDoes_andWhatDynamoDbRefusesIsRefused() {
-        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
-                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
             dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
                     .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
@@ -198,9 +194,7 @@ class MotoServerTest {
 
     @Test
     void throughTheLauncher_concurrentTransactionsOnOneItem_loseNoUpdateWhenSomeAreCancelled() throws Exception {
-        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint())
-                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
             dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
                     .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S)));
@@ -242,6 +236,12 @@ class MotoServerTest {
             assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("counter")))).item().get("n").n())
                     .as("one increment per committed transaction").isEqualTo(Integer.toString(total));
         }
+    }
+
+    private static DynamoDbClient client(MotoServer moto) {
+        return DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
     }
 
     private static AttributeValue s(String value) {
