@@ -21,7 +21,13 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -45,6 +51,10 @@ public class MirrorStore {
     public static final String FILE = "FILE#";
     public static final String SEARCH_MANIFEST = "SEARCH";
     public static final String BY_TENANT_TYPE = "ByTenantType";
+    /** DynamoDB's limit of actions in one transaction. */
+    private static final int TRANSACTION_ACTIONS = 100;
+    /** Under DynamoDB's 4 MB per transaction, with room for keys and attribute names. */
+    private static final long TRANSACTION_BYTES = 3_000_000;
 
     /**
      * Ashby's JSON kept as Ashby sent it, explicit nulls included (the application's mapper leaves nulls out, which
@@ -88,18 +98,7 @@ public class MirrorStore {
      */
     public Write upsert(String tenantId, String entityType, String entityId, Instant updatedAt, JsonNode data,
                           String seenPass, Map<String, AttributeValue> extra) {
-        String hash = hash(data);
-        Map<String, AttributeValue> set = new HashMap<>();
-        set.put("tenantType", s(tenantType(tenantId, entityType)));
-        set.put("tenantId", s(tenantId));
-        set.put("entityType", s(entityType));
-        set.put("entityId", s(entityId));
-        set.put("hash", s(hash));
-        set.put("data", s(json(data)));
-        set.put("deleted", AttributeValue.fromBool(false));
-        if (seenPass != null) set.put("seenPass", s(seenPass));
-        if (updatedAt != null) set.put("version", n(updatedAt.toEpochMilli()));
-        set.putAll(extra);
+        Map<String, AttributeValue> set = attributes(tenantId, entityType, entityId, updatedAt, data, seenPass, extra);
         // A tombstone gives way only to a newer version: a listing read before the delete and written after it
         // (the poller racing a candidateDelete webhook) must not bring the record back.
         String condition = updatedAt != null
@@ -113,35 +112,195 @@ public class MirrorStore {
         }
         try {
             Map<String, AttributeValue> old = seenPass != null
-                    ? replace(tenantId, entityType, entityId, set, condition, names, values)
-                    : update(tenantId, entityType, entityId, set, condition, names, values);
-            boolean existed = old != null && old.containsKey("hash") && !Boolean.TRUE.equals(old.getOrDefault("deleted", AttributeValue.fromBool(false)).bool());
-            return existed ? Write.UPDATED : Write.CREATED;
+                    ? dynamo.putItem(replace(tenantId, entityType, entityId, set, condition, names, values)
+                            .returnValues(ReturnValue.ALL_OLD).build()).attributes()
+                    : dynamo.updateItem(update(tenantId, entityType, entityId, set, condition, names, values)
+                            .returnValues(ReturnValue.UPDATED_OLD).build()).attributes();
+            return live(old) ? Write.UPDATED : Write.CREATED;
         } catch (ConditionalCheckFailedException unchanged) {
             if (seenPass != null) markSeen(tenantId, entityType, entityId, seenPass);
             return Write.UNCHANGED;
         }
     }
 
+    /** One listed record for {@link #upsertPage}; {@code updatedAt} and {@code extra} as for {@link #upsert}. */
+    public record Listed(String entityId, Instant updatedAt, JsonNode data, Map<String, AttributeValue> extra) {}
+
+    /**
+     * {@link #upsert} for a listed page, with the same outcome per record, in one consistent batch read of the page's
+     * rows and one transaction per {@value #TRANSACTION_ACTIONS} records instead of one conditional write each (a
+     * backfill writes every record of the tenant; one write each made the mirror's write rate, not Ashby's budget,
+     * the pace). What to write is decided from the rows as read, and each write is conditional on its row being still
+     * as read; when one is not (a webhook wrote meanwhile), that transaction is cancelled whole and its records go
+     * through {@link #upsert} one by one, which decides again.
+     *
+     * @return what each record's write did, in the page's order
+     */
+    public List<Write> upsertPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
+        return applyPage(planPage(tenantId, entityType, records, seenPass));
+    }
+
+    /** A page's records with the row each had when read, and what writing it will do; for {@link #applyPage}. */
+    record PagePlan(String tenantId, String entityType, String seenPass, List<Listed> records,
+                    List<Map<String, AttributeValue>> rowsAsRead, List<Write> outcomes) {}
+
+    PagePlan planPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
+        List<Map<String, AttributeValue>> keys = records.stream().map(r -> key(tenantId, entityType, r.entityId(), ITEM)).distinct().toList();
+        Map<String, Map<String, AttributeValue>> rows = new HashMap<>();
+        DynamoBatch.getAll(dynamo, table(), keys, true, List.of("pk", "version", "hash", "deleted"))
+                .forEach(row -> rows.put(row.get("pk").s(), row));
+        List<Map<String, AttributeValue>> rowsAsRead = new ArrayList<>();
+        List<Write> outcomes = new ArrayList<>();
+        for (Listed record : records) {
+            Map<String, AttributeValue> row = rows.get(partitionKey(tenantId, entityType, record.entityId()));
+            rowsAsRead.add(row);
+            boolean write = supersedes(row, record.updatedAt() == null ? null : record.updatedAt().toEpochMilli(), hash(record.data()));
+            outcomes.add(!write ? Write.UNCHANGED : live(row) ? Write.UPDATED : Write.CREATED);
+        }
+        return new PagePlan(tenantId, entityType, seenPass, records, rowsAsRead, outcomes);
+    }
+
+    List<Write> applyPage(PagePlan plan) {
+        List<Write> outcomes = new ArrayList<>(plan.outcomes());
+        // a page repeating an id (not expected of Ashby) goes one record per transaction: one may not touch a row twice
+        boolean distinct = plan.records().stream().map(Listed::entityId).distinct().count() == plan.records().size();
+        List<Integer> chunk = new ArrayList<>();
+        List<TransactWriteItem> actions = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < plan.records().size(); i++) {
+            Optional<TransactWriteItem> action = action(plan, i);
+            long size = action.isPresent() ? plan.records().get(i).data().toString().length() + 1024L : 0;
+            if (!actions.isEmpty() && (!distinct || actions.size() == TRANSACTION_ACTIONS || bytes + size > TRANSACTION_BYTES)) {
+                commit(plan, chunk, actions, outcomes);
+                chunk = new ArrayList<>();
+                actions = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(i);
+            action.ifPresent(actions::add);
+            bytes += size;
+        }
+        if (!actions.isEmpty()) commit(plan, chunk, actions, outcomes);
+        return outcomes;
+    }
+
+    /** Writes one transaction; when it is cancelled, its records (the {@code chunk}) one by one. */
+    private void commit(PagePlan plan, List<Integer> chunk, List<TransactWriteItem> actions, List<Write> outcomes) {
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(actions));
+        } catch (TransactionCanceledException changedSinceRead) {
+            for (int i : chunk) {
+                Listed record = plan.records().get(i);
+                outcomes.set(i, upsert(plan.tenantId(), plan.entityType(), record.entityId(), record.updatedAt(), record.data(),
+                        plan.seenPass(), record.extra()));
+            }
+        }
+    }
+
+    /** The transaction's action for record {@code i}: its write, pinned to its row as read; or the pass stamp alone. */
+    private Optional<TransactWriteItem> action(PagePlan plan, int i) {
+        Listed record = plan.records().get(i);
+        Map<String, AttributeValue> row = plan.rowsAsRead().get(i);
+        if (plan.outcomes().get(i) == Write.UNCHANGED) {
+            if (plan.seenPass() == null) return Optional.empty();
+            return Optional.of(TransactWriteItem.builder().update(u -> u.tableName(table())
+                    .key(key(plan.tenantId(), plan.entityType(), record.entityId(), ITEM))
+                    .updateExpression("SET seenPass = :p").conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(Map.of(":p", s(plan.seenPass())))).build());
+        }
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> pins = new ArrayList<>();
+        if (row == null) {
+            pins.add("attribute_not_exists(pk)");
+        } else {
+            for (String attribute : List.of("version", "hash", "deleted")) {
+                names.put("#" + attribute, attribute);
+                if (row.containsKey(attribute)) {
+                    values.put(":was_" + attribute, row.get(attribute));
+                    pins.add("#" + attribute + " = :was_" + attribute);
+                } else {
+                    pins.add("attribute_not_exists(#" + attribute + ")");
+                }
+            }
+        }
+        String condition = String.join(" AND ", pins);
+        Map<String, AttributeValue> set = attributes(plan.tenantId(), plan.entityType(), record.entityId(), record.updatedAt(),
+                record.data(), plan.seenPass(), record.extra());
+        return Optional.of(plan.seenPass() != null
+                ? TransactWriteItem.builder().put(put(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build()
+                : TransactWriteItem.builder().update(inPlace(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build());
+    }
+
+    /**
+     * Whether a record of this version ({@code null}: versioned by content) and hash replaces the row as read
+     * ({@code null}: none): {@link #upsert}'s condition, evaluated on the row.
+     */
+    private static boolean supersedes(Map<String, AttributeValue> row, Long version, String hash) {
+        if (row == null) return true;
+        String rowHash = row.containsKey("hash") ? row.get("hash").s() : null;
+        if (version == null) return rowHash != null && !rowHash.equals(hash);
+        if (!row.containsKey("version")) return false;
+        long rowVersion = Long.parseLong(row.get("version").n());
+        boolean deleted = row.containsKey("deleted") && Boolean.TRUE.equals(row.get("deleted").bool());
+        return rowVersion < version || (rowVersion == version && rowHash != null && !rowHash.equals(hash) && row.containsKey("deleted") && !deleted);
+    }
+
+    /** Whether a row as read (or as it was before a write) held a live record. */
+    private static boolean live(Map<String, AttributeValue> row) {
+        return row != null && row.containsKey("hash") && !Boolean.TRUE.equals(row.getOrDefault("deleted", AttributeValue.fromBool(false)).bool());
+    }
+
+    /** The attributes a write of this record sets on its ITEM row. */
+    private Map<String, AttributeValue> attributes(String tenantId, String entityType, String entityId, Instant updatedAt, JsonNode data,
+                                                   String seenPass, Map<String, AttributeValue> extra) {
+        Map<String, AttributeValue> set = new HashMap<>();
+        set.put("tenantType", s(tenantType(tenantId, entityType)));
+        set.put("tenantId", s(tenantId));
+        set.put("entityType", s(entityType));
+        set.put("entityId", s(entityId));
+        set.put("hash", s(hash(data)));
+        set.put("data", s(json(data)));
+        set.put("deleted", AttributeValue.fromBool(false));
+        if (seenPass != null) set.put("seenPass", s(seenPass));
+        if (updatedAt != null) set.put("version", n(updatedAt.toEpochMilli()));
+        set.putAll(extra);
+        return set;
+    }
+
     /**
      * A full listing's write replaces the record whole: it carries the pass stamp, and nothing else lives on the row.
      * A put also costs DynamoDB less work than an update.
      */
-    private Map<String, AttributeValue> replace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
-                                                String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+    private PutItemRequest.Builder replace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                                           String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+        Put put = put(tenantId, entityType, entityId, set, condition, names, values);
+        return PutItemRequest.builder().tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
+                .expressionAttributeNames(put.expressionAttributeNames()).expressionAttributeValues(put.expressionAttributeValues());
+    }
+
+    private Put put(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                    String condition, Map<String, String> names, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> item = new HashMap<>(set);
         item.putAll(key(tenantId, entityType, entityId, ITEM));
-        return dynamo.putItem(r -> r.tableName(table()).item(item).conditionExpression(condition)
-                .expressionAttributeNames(names).expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_OLD)).attributes();
+        return Put.builder().tableName(table()).item(item).conditionExpression(condition)
+                .expressionAttributeNames(names.isEmpty() ? null : names).expressionAttributeValues(values.isEmpty() ? null : values).build();
     }
 
     /**
      * Any other write (an incremental page, a webhook) updates in place: the stamp of a full pass running meanwhile
      * survives, or that pass's reconciliation would take the record for deleted.
      */
-    private Map<String, AttributeValue> update(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
-                                               String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+    private UpdateItemRequest.Builder update(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                                             String condition, Map<String, String> names, Map<String, AttributeValue> values) {
+        Update update = inPlace(tenantId, entityType, entityId, set, condition, names, values);
+        return UpdateItemRequest.builder().tableName(update.tableName()).key(update.key()).updateExpression(update.updateExpression())
+                .conditionExpression(update.conditionExpression()).expressionAttributeNames(update.expressionAttributeNames())
+                .expressionAttributeValues(update.expressionAttributeValues());
+    }
+
+    private Update inPlace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
+                           String condition, Map<String, String> names, Map<String, AttributeValue> values) {
         Map<String, String> allNames = new HashMap<>(names);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         List<String> assignments = new ArrayList<>();
@@ -150,11 +309,9 @@ public class MirrorStore {
             allValues.put(":" + name, value);
             assignments.add("#" + name + " = :" + name);
         });
-        return dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+        return Update.builder().tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
                 .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")
-                .conditionExpression(condition)
-                .expressionAttributeNames(allNames).expressionAttributeValues(allValues)
-                .returnValues(ReturnValue.UPDATED_OLD)).attributes();
+                .conditionExpression(condition).expressionAttributeNames(allNames).expressionAttributeValues(allValues).build();
     }
 
     private void markSeen(String tenantId, String entityType, String entityId, String seenPass) {

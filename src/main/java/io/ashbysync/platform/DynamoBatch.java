@@ -1,6 +1,7 @@
 package io.ashbysync.platform;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -41,13 +42,28 @@ public final class DynamoBatch {
         return getAll(dynamo, table, keys, consistentRead, response -> {});
     }
 
+    /** {@link #getAll} reading only the named {@code attributes} of each item. */
+    public static List<Map<String, AttributeValue>> getAll(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
+                                                           boolean consistentRead, List<String> attributes) {
+        Map<String, String> names = new LinkedHashMap<>();
+        attributes.forEach(name -> names.put("#a" + names.size(), name));
+        return getAll(dynamo, table, keys, r -> r.consistentRead(consistentRead)
+                .projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names), response -> {});
+    }
+
     /** {@link #getAll} that also hands each response (with its consumed capacity) to {@code responses}. */
     public static List<Map<String, AttributeValue>> getAll(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
                                                            boolean consistentRead, Consumer<BatchGetItemResponse> responses) {
+        return getAll(dynamo, table, keys, r -> r.consistentRead(consistentRead), responses);
+    }
+
+    private static List<Map<String, AttributeValue>> getAll(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
+                                                            Consumer<KeysAndAttributes.Builder> read, Consumer<BatchGetItemResponse> responses) {
         List<Map<String, AttributeValue>> found = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += GETS_PER_REQUEST) {
-            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(from + GETS_PER_REQUEST, keys.size()))).consistentRead(consistentRead).build());
+            KeysAndAttributes.Builder batch = KeysAndAttributes.builder().keys(keys.subList(from, Math.min(from + GETS_PER_REQUEST, keys.size())));
+            read.accept(batch);
+            Map<String, KeysAndAttributes> pending = Map.of(table, batch.build());
             for (int attempt = 0; !pending.isEmpty(); attempt++) {
                 waitBeforeRetry(attempt, table);
                 Map<String, KeysAndAttributes> request = pending;

@@ -29,10 +29,6 @@ public interface PollerConfig {
     @WithDefault("true")
     boolean recheckNotesOnFullPass();
 
-    /** Records of one listed page written to the mirror at once (each is its own conditional write). */
-    @WithDefault("16")
-    int pageWriteConcurrency();
-
     /** Tenants synced at once by one poller invocation, each on its own virtual thread. */
     @WithDefault("16")
     int tenantConcurrency();

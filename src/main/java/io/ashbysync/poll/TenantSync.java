@@ -34,14 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -232,13 +226,12 @@ public class TenantSync {
     private record Applied(JsonNode record, String id, Instant updatedAt, MirrorStore.Write write) {}
 
     /**
-     * Writes one page to the mirror, then the identity index, events and work items: all before the checkpoint. The
-     * page's records are written side by side ({@code page-write-concurrency}): each is its own conditional write,
-     * and one at a time would make DynamoDB's latency, not Ashby's budget, the pace of a backfill.
+     * Writes one page to the mirror (in one batch, {@link MirrorStore#upsertPage}), then the identity index, events and
+     * work items: all before the checkpoint.
      */
     private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass) {
         String tenantId = session.tenantId();
-        List<Applied> page = writeAll(results, record -> write(tenantId, stream, record, seenPass));
+        List<Applied> page = write(tenantId, stream, results, seenPass);
         if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
             List<JsonNode> changedCandidates = page.stream().filter(a -> a.write().changed()).map(Applied::record).toList();
             if (!changedCandidates.isEmpty()) identity.linkAshbyCandidates(tenantId, changedCandidates);
@@ -281,46 +274,20 @@ public class TenantSync {
         if (newestUnannouncedUpdate != null) silence.pollerApplied(tenantId, WebhookSilence.APPLICATION_UPDATE, newestUnannouncedUpdate);
     }
 
-    /** One record into the mirror. */
-    private Applied write(String tenantId, TokenStream stream, JsonNode record, String seenPass) {
-        String id = record.path("id").asText();
-        Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
-        Map<String, AttributeValue> extra = new LinkedHashMap<>();
-        if (stream.entityType().equals(CandidateDocuments.APPLICATION)) {
-            extra.put("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()));
+    /** One page into the mirror. */
+    private List<Applied> write(String tenantId, TokenStream stream, List<JsonNode> results, String seenPass) {
+        List<MirrorStore.Listed> listed = new ArrayList<>();
+        for (JsonNode record : results) {
+            Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+            Map<String, AttributeValue> extra = stream.entityType().equals(CandidateDocuments.APPLICATION)
+                    ? Map.of("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()))
+                    : Map.of();
+            listed.add(new MirrorStore.Listed(record.path("id").asText(), updatedAt, record, extra));
         }
-        return new Applied(record, id, updatedAt, mirror.upsert(tenantId, stream.entityType(), id, updatedAt, record, seenPass, extra));
-    }
-
-    /** {@code writer} over every record, side by side, results in the page's order; the first failure is thrown. */
-    private List<Applied> writeAll(List<JsonNode> results, Function<JsonNode, Applied> writer) {
-        Semaphore slots = new Semaphore(Math.max(1, config.pageWriteConcurrency()));
-        Map<String, Object> context = MDC.getMap();
-        List<Future<Applied>> futures = new ArrayList<>();
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (JsonNode record : results) {
-                futures.add(threads.submit(() -> {
-                    context.forEach(MDC::put);
-                    slots.acquire();
-                    try {
-                        return writer.apply(record);
-                    } finally {
-                        slots.release();
-                    }
-                }));
-            }
-        }
+        List<MirrorStore.Write> writes = mirror.upsertPage(tenantId, stream.entityType(), listed, seenPass);
         List<Applied> applied = new ArrayList<>();
-        for (Future<Applied> future : futures) {
-            try {
-                applied.add(future.get());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) throw runtime;
-                throw new IllegalStateException("writing a page to the mirror failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while writing a page to the mirror", e);
-            }
+        for (int i = 0; i < listed.size(); i++) {
+            applied.add(new Applied(results.get(i), listed.get(i).entityId(), listed.get(i).updatedAt(), writes.get(i)));
         }
         return applied;
     }
