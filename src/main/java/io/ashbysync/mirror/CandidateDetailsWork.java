@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * The per-candidate part of the mirror, fanned out by the poller so many invocations share the tenant's request
  * budget: stage history of the named applications (and of any application whose history is not mirrored yet),
  * notes, files copied to S3; then the candidate's outbound document if anything in it changed.
- * Safe to run twice: every write is conditional on content, and the document is sent only when its hash changed.
+ * Safe to run twice: what was read is written with the document's index once the document is sent, and the document is
+ * sent only when its hash changed.
  */
 @ApplicationScoped
 public class CandidateDetailsWork implements WorkHandler {
@@ -116,13 +117,12 @@ public class CandidateDetailsWork implements WorkHandler {
             // deleted or merged in Ashby since it was listed; the next full pass reconciles it
             LOG.infof("candidate %s details not readable (%s); left for reconciliation", candidateId, gone.code());
         }
-        mirror.writeChildren(tenantId, writes);
         List<JsonNode> documentApplications = new ArrayList<>();
         applications.forEach((id, a) -> {
             if (!a.item().deleted()) documentApplications.add(documents.withHistory(a.item().data(), histories.get(id)));
         });
         documents.publishIfChanged(tenantId, new CandidateDocuments.Snapshot(rows.item(), documentApplications,
-                List.copyOf(notes.values()), List.copyOf(storedFiles.values()), rows.searchManifest()));
+                List.copyOf(notes.values()), List.copyOf(storedFiles.values()), rows.searchManifest()), writes);
     }
 
     /** Re-reads the named applications' histories and any not mirrored yet; {@code histories} ends up current. */

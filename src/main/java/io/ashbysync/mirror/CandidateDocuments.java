@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * The one outbound document per candidate: the full ATS profile as mirrored (candidate, applications with their
@@ -96,16 +97,22 @@ public class CandidateDocuments {
 
     /** Sends the candidate's document unless the same content was sent already. Returns whether it was sent. */
     public boolean publishIfChanged(String tenantId, String candidateId) {
-        return snapshot(tenantId, candidateId).map(s -> publishIfChanged(tenantId, s)).orElse(false);
+        return snapshot(tenantId, candidateId).map(s -> publishIfChanged(tenantId, s, List.of())).orElse(false);
     }
 
-    /** {@link #publishIfChanged(String, String)} from a snapshot the caller already holds (no re-read). */
-    public boolean publishIfChanged(String tenantId, Snapshot snapshot) {
-        String candidateId = snapshot.candidate().entityId();
+    /**
+     * {@link #publishIfChanged(String, String)} from a snapshot the caller already holds (no re-read), which includes
+     * {@code childWrites} not yet in the mirror. They are written with the document's index, after it is sent (one
+     * transaction; a crash before it re-reads them from Ashby and sends again), or at once when nothing changed.
+     */
+    public boolean publishIfChanged(String tenantId, Snapshot snapshot, List<MirrorStore.ChildWrite> childWrites) {
         ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
-        if (documentHash.equals(SearchIndex.indexedDocumentHash(snapshot.searchManifest()))) return false;
-        send(tenantId, snapshot, document, documentHash, "");
+        if (documentHash.equals(SearchIndex.indexedDocumentHash(snapshot.searchManifest()))) {
+            mirror.writeChildren(tenantId, childWrites);
+            return false;
+        }
+        send(tenantId, snapshot, document, documentHash, "", mirror.childWriteActions(tenantId, childWrites));
         return true;
     }
 
@@ -117,11 +124,12 @@ public class CandidateDocuments {
         Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
         if (snapshot.isEmpty()) return false;
         ObjectNode document = document(tenantId, snapshot.get());
-        send(tenantId, snapshot.get(), document, mirror.hash(document), ":replay-" + replayId);
+        send(tenantId, snapshot.get(), document, mirror.hash(document), ":replay-" + replayId, List.of());
         return true;
     }
 
-    private void send(String tenantId, Snapshot snapshot, ObjectNode document, String documentHash, String eventIdSuffix) {
+    private void send(String tenantId, Snapshot snapshot, ObjectNode document, String documentHash, String eventIdSuffix,
+                      List<TransactWriteItem> alongside) {
         String candidateId = snapshot.candidate().entityId();
         document.put("documentHash", documentHash);
         String version = latestUpdate(document).map(Instant::toString).orElse(null);
@@ -129,7 +137,7 @@ public class CandidateDocuments {
         events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
                 tenantId, "candidate", candidateId, version, document)));
         // Indexed, and the hash recorded with the index, after the event is sent: a crash before re-indexes and re-sends.
-        searchIndex.index(tenantId, candidateId, document, documentHash, snapshot.searchManifest());
+        searchIndex.index(tenantId, candidateId, document, documentHash, snapshot.searchManifest(), alongside);
     }
 
     private static Optional<Instant> latestUpdate(ObjectNode document) {

@@ -405,16 +405,31 @@ public class MirrorStore {
      * and children are Ashby's current content, so a concurrent writer writes the same thing.
      */
     public void writeChildren(String tenantId, List<ChildWrite> writes) {
-        List<WriteRequest> requests = writes.stream().map(w -> {
-            if (w.data() == null) {
-                return WriteRequest.builder().deleteRequest(d -> d.key(key(tenantId, w.entityType(), w.entityId(), w.childKey()))).build();
-            }
-            Map<String, AttributeValue> item = new HashMap<>(key(tenantId, w.entityType(), w.entityId(), w.childKey()));
-            item.put("hash", s(hash(w.data())));
-            item.put("data", s(json(w.data())));
-            return WriteRequest.builder().putRequest(p -> p.item(item)).build();
+        DynamoBatch.writeAll(dynamo, table(), writes.stream().map(w -> {
+            Map<String, AttributeValue> item = childItem(tenantId, w);
+            return item == null
+                    ? WriteRequest.builder().deleteRequest(d -> d.key(key(tenantId, w.entityType(), w.entityId(), w.childKey()))).build()
+                    : WriteRequest.builder().putRequest(p -> p.item(item)).build();
+        }).toList());
+    }
+
+    /** {@link #writeChildren}'s writes as transaction actions, to go with other writes in one transaction. */
+    public List<TransactWriteItem> childWriteActions(String tenantId, List<ChildWrite> writes) {
+        return writes.stream().map(w -> {
+            Map<String, AttributeValue> item = childItem(tenantId, w);
+            return item == null
+                    ? TransactWriteItem.builder().delete(d -> d.tableName(table()).key(key(tenantId, w.entityType(), w.entityId(), w.childKey()))).build()
+                    : TransactWriteItem.builder().put(p -> p.tableName(table()).item(item)).build();
         }).toList();
-        DynamoBatch.writeAll(dynamo, table(), requests);
+    }
+
+    /** The row a child write puts; null for a delete. */
+    private Map<String, AttributeValue> childItem(String tenantId, ChildWrite write) {
+        if (write.data() == null) return null;
+        Map<String, AttributeValue> item = new HashMap<>(key(tenantId, write.entityType(), write.entityId(), write.childKey()));
+        item.put("hash", s(hash(write.data())));
+        item.put("data", s(json(write.data())));
+        return item;
     }
 
     /** What reconciliation needs of one record: whether it is live and which full pass last saw it. */

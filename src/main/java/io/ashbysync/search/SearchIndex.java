@@ -74,15 +74,17 @@ public class SearchIndex {
      * @param manifestAsRead the candidate's manifest row as the caller read it with the candidate's other rows (empty:
      *                       none; null: not read); if it has changed since, the write is refused and retried over a
      *                       fresh read
+     * @param alongside      unconditional writes that belong with this document (the mirror rows it was made from):
+     *                       in the index's transaction when they fit, else just before it
      */
     public void index(String tenantId, String candidateId, JsonNode document, String documentHash,
-                      Map<String, AttributeValue> manifestAsRead) {
-        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), documentHash, manifestAsRead);
+                      Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside) {
+        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), documentHash, manifestAsRead, alongside);
     }
 
     /** Takes a deleted or merged-away candidate out of every list and count. Safe to repeat. */
     public void remove(String tenantId, String candidateId) {
-        apply(tenantId, candidateId, null, null, null);
+        apply(tenantId, candidateId, null, null, null, List.of());
     }
 
     /** The hash of the last document indexed (and so sent) for the candidate, from its manifest row; null if none. */
@@ -92,17 +94,18 @@ public class SearchIndex {
     }
 
     private void apply(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash,
-                       Map<String, AttributeValue> manifestAsRead) {
+                       Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Manifest old = attempt == 1 && manifestAsRead != null ? manifest(candidateId, manifestAsRead) : readManifest(tenantId, candidateId);
             if (candidate != null && old != null && old.updatedAt() > candidate.updatedAt()) {
                 // a newer document of this candidate was indexed meanwhile; this one is stale
                 LOG.debugf("candidate %s: index already holds a newer document", candidateId);
+                transactInChunks(alongside);
                 return;
             }
             if (candidate == null && old == null) return;
             try {
-                applyOver(tenantId, candidateId, candidate, documentHash, old);
+                applyOver(tenantId, candidateId, candidate, documentHash, old, alongside);
                 return;
             } catch (ConditionalCheckFailedException | TransactionCanceledException concurrent) {
                 LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
@@ -111,7 +114,8 @@ public class SearchIndex {
         throw new IllegalStateException("search index of candidate " + candidateId + " kept changing under " + ATTEMPTS + " attempts");
     }
 
-    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash, Manifest old) {
+    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash, Manifest old,
+                           List<TransactWriteItem> alongside) {
         Manifest base = old == null ? Manifest.EMPTY : old;
         Map<String, String> postings = candidate == null ? Map.of() : postings(tenantId, candidate);
         Map<String, Contribution> counted = candidate == null ? Map.of() : contributions(tenantId, candidate);
@@ -127,9 +131,12 @@ public class SearchIndex {
         }
         String hit = candidate == null ? null : json(candidate.hit());
 
-        if (postings.size() + gone.size() + changedLists.size() < MAX_TRANSACTION_ACTIONS) {
-            // the usual candidate: postings, counts and manifest in one transaction
-            List<TransactWriteItem> actions = new ArrayList<>();
+        int indexActions = postings.size() + gone.size() + changedLists.size();
+        boolean alongsideFits = indexActions + alongside.size() < MAX_TRANSACTION_ACTIONS;
+        if (!alongsideFits) transactInChunks(alongside);
+        if (indexActions < MAX_TRANSACTION_ACTIONS) {
+            // the usual candidate: postings, counts and manifest in one transaction (with what goes alongside)
+            List<TransactWriteItem> actions = new ArrayList<>(alongsideFits ? alongside : List.of());
             postings.forEach((pk, sk) -> actions.add(TransactWriteItem.builder().put(p -> p.tableName(table()).item(posting(pk, sk, hit))).build()));
             gone.forEach(key -> actions.add(TransactWriteItem.builder().delete(d -> d.tableName(table()).key(postingKey(key))).build()));
             changedLists.forEach(list -> actions.add(countUpdate(list, base.counted().get(list), counted.get(list))));
@@ -169,6 +176,14 @@ public class SearchIndex {
             dynamo.transactWriteItems(r -> r.transactItems(actions));
             current = next;
         } while (from < changedLists.size());
+    }
+
+    /** Unconditional writes in transactions of DynamoDB's size. */
+    private void transactInChunks(List<TransactWriteItem> writes) {
+        for (int from = 0; from < writes.size(); from += MAX_TRANSACTION_ACTIONS) {
+            List<TransactWriteItem> chunk = writes.subList(from, Math.min(from + MAX_TRANSACTION_ACTIONS, writes.size()));
+            dynamo.transactWriteItems(r -> r.transactItems(chunk));
+        }
     }
 
     // ---- what the candidate should have ------------------------------------------------------------------------

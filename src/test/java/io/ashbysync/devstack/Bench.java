@@ -71,6 +71,7 @@ public final class Bench {
     private final DevStack stack;
     private final Settings settings;
     private final ObjectNode results = JSON.createObjectNode();
+    private final ObjectNode phaseSeconds = results.putObject("phaseSeconds");
 
     private Bench(DevStack stack, Settings settings) {
         this.stack = stack;
@@ -96,9 +97,12 @@ public final class Bench {
             DevConsole.text("starting the local stack: %,d candidates, budget %,d requests/min, Ashby latency %d-%d ms"
                     .formatted(settings.candidates(), settings.budget(), settings.latencyMin().toMillis(), settings.latencyMax().toMillis()));
             // the stack's initial sync starts with the schedule's first tick, so the bench watches from before it
+            long starting = System.nanoTime();
             stack.start(new DevStack.Settings(settings.candidates(), settings.pollPeriod(), 0, settings.budget(),
                     settings.latencyMin(), settings.latencyMax(), null), runnerJar);
-            status = new Bench(stack, settings).run() ? 0 : 1;
+            Bench bench = new Bench(stack, settings);
+            bench.phaseSeconds.put("stackStart", round((System.nanoTime() - starting) / 1e9));
+            status = bench.run() ? 0 : 1;
         }
         System.exit(status);
     }
@@ -111,18 +115,28 @@ public final class Bench {
                 .put("webhooks", settings.webhooks()).put("pollChanges", settings.pollChanges())
                 .put("pollSeconds", settings.pollPeriod().toSeconds()).put("searches", settings.searches())
                 .put("cores", Runtime.getRuntime().availableProcessors());
-        boolean loaded = initialLoad();
-        boolean searched = loaded && search();
-        boolean exported = loaded && exportFreshness();
-        boolean webhooks = loaded && changeFreshness("webhookFreshness", settings.webhooks(), WEBHOOK_MOVE_PACE);
-        boolean polled = loaded && withWebhooksDisabled(() -> changeFreshness("pollFreshness", settings.pollChanges(),
-                settings.pollPeriod().dividedBy(settings.pollChanges())));
-        boolean rejected = loaded && bulkReject();
+        boolean loaded = timed("initialLoad", this::initialLoad);
+        boolean searched = loaded && timed("search", this::search);
+        boolean exported = loaded && timed("exportFreshness", this::exportFreshness);
+        boolean webhooks = loaded && timed("webhookFreshness", () -> changeFreshness("webhookFreshness", settings.webhooks(), WEBHOOK_MOVE_PACE));
+        boolean polled = loaded && timed("pollFreshness", () -> withWebhooksDisabled(() -> changeFreshness("pollFreshness",
+                settings.pollChanges(), settings.pollPeriod().dividedBy(settings.pollChanges()))));
+        boolean rejected = loaded && timed("bulkReject", this::bulkReject);
         Files.createDirectories(RESULTS.getParent());
         Files.writeString(RESULTS, JSON.writeValueAsString(results));
         DevConsole.text(table());
         DevConsole.text("results: " + RESULTS.toAbsolutePath());
         return loaded && searched && exported && webhooks && polled && rejected;
+    }
+
+    /** One part of the bench, its wall time kept for the results (where the run's minutes go). */
+    private boolean timed(String phase, Callable<Boolean> part) throws Exception {
+        long started = System.nanoTime();
+        try {
+            return part.call();
+        } finally {
+            phaseSeconds.put(phase, round((System.nanoTime() - started) / 1e9));
+        }
     }
 
     // ---- 1. initial load ------------------------------------------------------------------------------------------
@@ -511,6 +525,9 @@ public final class Bench {
             t.append(row("bulk reject: applications / status", "%,d / %s".formatted(reject.get("applications").asLong(), reject.get("status").asText())));
             t.append(row("bulk reject: wall time / utilisation", "%ss / %.0f %%".formatted(reject.get("wallSeconds").asText(), reject.get("budgetUtilisation").asDouble() * 100)));
         }
+        List<String> phases = new ArrayList<>();
+        phaseSeconds.properties().forEach(phase -> phases.add(phase.getKey() + " " + Math.round(phase.getValue().asDouble())));
+        t.append(row("wall time by part, s", String.join(", ", phases)));
         return t.toString();
     }
 

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * The search index's postings, counts and recorded document hash against DynamoDB (moto): a usual re-index is one
@@ -32,6 +33,8 @@ class SearchIndexTest {
     AwsResources resources;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    MirrorStore mirror;
 
     private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -85,11 +88,11 @@ class SearchIndexTest {
 
     @Test
     void theDocumentHashIsRecordedWithTheIndex_andAStaleManifestAsReadCostsARetryNotAWrongIndex() {
-        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), "h-1", Map.of());
+        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), "h-1", Map.of(), List.of());
         assertThat(recordedHash("c-1")).isEqualTo("h-1");
 
         // the caller read the partition before the first index: its manifest-as-read (none) is stale
-        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-b"), "job-1", "stage-2"), "h-2", Map.of());
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-b"), "job-1", "stage-2"), "h-2", Map.of(), List.of());
 
         assertThat(recordedHash("c-1")).isEqualTo("h-2");
         assertThat(postings(Facet.TAG, "tag-a")).isEmpty();
@@ -99,16 +102,36 @@ class SearchIndexTest {
         assertThat(count(Facet.JOB, "job-1", "stage:stage-2")).isEqualTo(1);
 
         List<String> manyTags = IntStream.range(0, 120).mapToObj(i -> "tag-" + i).toList();
-        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-2"), "h-3", null);
+        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-2"), "h-3", null, List.of());
         assertThat(recordedHash("c-1")).as("recorded by the last step of a change too big for one transaction").isEqualTo("h-3");
 
-        index.index(tenant, "c-1", document("c-1", "2026-01-02T12:00:00Z", List.of("tag-z"), "job-1", "stage-2"), "h-old", null);
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T12:00:00Z", List.of("tag-z"), "job-1", "stage-2"), "h-old", null, List.of());
         assertThat(recordedHash("c-1")).as("an older document changes nothing").isEqualTo("h-3");
         assertThat(postings(Facet.TAG, "tag-z")).isEmpty();
     }
 
+    @Test
+    void writesThatGoAlongside_landWithTheIndex_whenItFitsOneTransaction_whenItTakesSeveral_andWhenTheDocumentIsStale() {
+        index.index(tenant, "c-1", document("c-1", "2026-01-02T00:00:00Z", List.of("tag-a"), "job-1", "stage-1"), "h-1", null,
+                notes("c-1", "n-1"));
+        List<String> manyTags = IntStream.range(0, 120).mapToObj(i -> "tag-" + i).toList();
+        index.index(tenant, "c-1", document("c-1", "2026-01-03T00:00:00Z", manyTags, "job-1", "stage-1"), "h-2", null,
+                notes("c-1", "n-2"));
+        index.index(tenant, "c-1", document("c-1", "2026-01-01T00:00:00Z", List.of(), "job-1", "stage-1"), "h-old", null,
+                notes("c-1", "n-3"));
+
+        assertThat(List.of("n-1", "n-2", "n-3")).allSatisfy(note ->
+                assertThat(mirror.get(tenant, "CANDIDATE", "c-1", MirrorStore.NOTE + note)).as(note).isPresent());
+        assertThat(recordedHash("c-1")).isEqualTo("h-2");
+    }
+
+    private List<TransactWriteItem> notes(String candidateId, String noteId) {
+        return mirror.childWriteActions(tenant, List.of(new MirrorStore.ChildWrite("CANDIDATE", candidateId, MirrorStore.NOTE + noteId,
+                mapper.createObjectNode().put("id", noteId))));
+    }
+
     private void indexDocument(String candidateId, ObjectNode document) {
-        index.index(tenant, candidateId, document, "hash-of-" + document.path("candidate").path("updatedAt").asText(), null);
+        index.index(tenant, candidateId, document, "hash-of-" + document.path("candidate").path("updatedAt").asText(), null, List.of());
     }
 
     private String recordedHash(String candidateId) {
