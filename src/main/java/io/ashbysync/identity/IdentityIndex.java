@@ -63,7 +63,13 @@ public class IdentityIndex {
         return identity(candidateId, get(tenantId, CANDIDATE + candidateId));
     }
 
-    private static Optional<Identity> identity(String candidateId, Map<String, AttributeValue> item) {
+    /** The key {@link #identity} reads, for a caller that reads it in a batch of its own (identity table). */
+    public static Map<String, AttributeValue> identityKey(String tenantId, String candidateId) {
+        return key(tenantId, CANDIDATE + candidateId);
+    }
+
+    /** {@link #identity} from the row found under {@link #identityKey} (null: none). */
+    public static Optional<Identity> identity(String candidateId, Map<String, AttributeValue> item) {
         if (item == null) return Optional.empty();
         return Optional.of(new Identity(candidateId,
                 item.containsKey("findemProfileId") ? item.get("findemProfileId").s() : null,

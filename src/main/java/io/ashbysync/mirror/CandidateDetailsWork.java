@@ -97,8 +97,8 @@ public class CandidateDetailsWork implements WorkHandler {
             LOG.debugf("candidate %s is not mirrored; details skipped", candidateId);
             return;
         }
-        Map<String, MirrorStore.ApplicationRows> applications =
-                mirror.applicationsWithHistory(tenantId, CandidateDocuments.applicationIds(rows.item().data()));
+        CandidateDocuments.Related related = documents.related(tenantId, candidateId, CandidateDocuments.applicationIds(rows.item().data()));
+        Map<String, MirrorStore.ApplicationRows> applications = related.applications();
         Map<String, JsonNode> histories = new LinkedHashMap<>();
         applications.forEach((id, a) -> histories.put(id, a.history() == null ? null : a.history().data()));
         Map<String, JsonNode> notes = new LinkedHashMap<>();
@@ -122,7 +122,7 @@ public class CandidateDetailsWork implements WorkHandler {
             if (!a.item().deleted()) documentApplications.add(documents.withHistory(a.item().data(), histories.get(id)));
         });
         documents.publishIfChanged(tenantId, new CandidateDocuments.Snapshot(rows.item(), documentApplications,
-                List.copyOf(notes.values()), List.copyOf(storedFiles.values()), rows.searchManifest()), writes);
+                List.copyOf(notes.values()), List.copyOf(storedFiles.values()), related.findemProfileId(), rows.searchManifest()), writes);
     }
 
     /** Re-reads the named applications' histories and any not mirrored yet; {@code histories} ends up current. */

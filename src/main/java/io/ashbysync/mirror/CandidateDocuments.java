@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
+import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.DynamoBatch;
 import io.ashbysync.search.SearchIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
@@ -30,18 +33,20 @@ public class CandidateDocuments {
     public static final String UPSERTED = "candidate.upserted";
 
     private final MirrorStore mirror;
-    private final IdentityIndex identity;
     private final EventPublisher events;
     private final ObjectMapper mapper;
     private final SearchIndex searchIndex;
+    private final DynamoDbClient dynamo;
+    private final AwsResources resources;
 
-    public CandidateDocuments(MirrorStore mirror, IdentityIndex identity, EventPublisher events, ObjectMapper mapper,
-                              SearchIndex searchIndex) {
+    public CandidateDocuments(MirrorStore mirror, EventPublisher events, ObjectMapper mapper, SearchIndex searchIndex,
+                              DynamoDbClient dynamo, AwsResources resources) {
         this.mirror = mirror;
-        this.identity = identity;
         this.events = events;
         this.mapper = mapper;
         this.searchIndex = searchIndex;
+        this.dynamo = dynamo;
+        this.resources = resources;
     }
 
     /**
@@ -50,19 +55,36 @@ public class CandidateDocuments {
      * with them, which holds the hash of the last document sent (and saves the index a read of its own).
      */
     public record Snapshot(MirrorRow candidate, List<JsonNode> applications, List<JsonNode> notes, List<JsonNode> files,
-                           Map<String, AttributeValue> searchManifest) {}
+                           String findemProfileId, Map<String, AttributeValue> searchManifest) {}
+
+    /** What a document holds from outside the candidate's partition: its applications with their histories, its link. */
+    public record Related(Map<String, MirrorStore.ApplicationRows> applications, String findemProfileId) {}
+
+    /** The candidate's {@link Related} rows, read in one batch across the mirror and identity tables. */
+    public Related related(String tenantId, String candidateId, List<String> applicationIds) {
+        Map<String, List<Map<String, AttributeValue>>> keys = Map.of(
+                resources.mirrorTable(), mirror.applicationKeys(tenantId, applicationIds),
+                resources.identityTable(), List.of(IdentityIndex.identityKey(tenantId, candidateId)));
+        Map<String, List<Map<String, AttributeValue>>> found = DynamoBatch.getAll(dynamo, keys, true);
+        String findemProfileId = found.getOrDefault(resources.identityTable(), List.of()).stream().findFirst()
+                .flatMap(row -> IdentityIndex.identity(candidateId, row)).map(IdentityIndex.Identity::findemProfileId).orElse(null);
+        return new Related(mirror.applicationsWithHistory(tenantId, applicationIds, found.getOrDefault(resources.mirrorTable(), List.of())),
+                findemProfileId);
+    }
 
     /** Reads the candidate's snapshot from the mirror (two reads); empty when it is not (or no longer) mirrored. */
     public Optional<Snapshot> snapshot(String tenantId, String candidateId) {
         Optional<MirrorStore.CandidateRows> rows = mirror.candidateRows(tenantId, candidateId).filter(r -> !r.item().deleted());
         if (rows.isEmpty()) return Optional.empty();
+        Related related = related(tenantId, candidateId, applicationIds(rows.get().item().data()));
         List<JsonNode> applications = new ArrayList<>();
-        mirror.applicationsWithHistory(tenantId, applicationIds(rows.get().item().data())).values().stream()
+        related.applications().values().stream()
                 .filter(a -> !a.item().deleted())
                 .forEach(a -> applications.add(withHistory(a.item().data(), a.history() == null ? null : a.history().data())));
         return Optional.of(new Snapshot(rows.get().item(), applications,
                 rows.get().notes().values().stream().map(MirrorRow::data).toList(),
-                rows.get().files().values().stream().map(MirrorRow::data).toList(), rows.get().searchManifest()));
+                rows.get().files().values().stream().map(MirrorRow::data).toList(), related.findemProfileId(),
+                rows.get().searchManifest()));
     }
 
     /** The Ashby application ids a candidate record lists. */
@@ -83,7 +105,7 @@ public class CandidateDocuments {
         String candidateId = snapshot.candidate().entityId();
         ObjectNode document = mapper.createObjectNode();
         document.set("candidate", snapshot.candidate().data());
-        document.put("findemProfileId", identity.identity(tenantId, candidateId).map(IdentityIndex.Identity::findemProfileId).orElse(null));
+        document.put("findemProfileId", snapshot.findemProfileId());
         ArrayNode applications = document.putArray("applications");
         snapshot.applications().stream().sorted(Comparator.comparing(a -> a.path("id").asText())).forEach(applications::add);
         ArrayNode notes = document.putArray("notes");

@@ -378,18 +378,29 @@ public class MirrorStore {
 
     /** Applications with their stage histories, read in one batch; ids not mirrored are left out. */
     public Map<String, ApplicationRows> applicationsWithHistory(String tenantId, List<String> applicationIds) {
+        return applicationsWithHistory(tenantId, applicationIds, DynamoBatch.getAll(dynamo, table(), applicationKeys(tenantId, applicationIds), true));
+    }
+
+    /** The keys {@link #applicationsWithHistory} reads, for a caller that reads them in a batch of its own. */
+    public List<Map<String, AttributeValue>> applicationKeys(String tenantId, List<String> applicationIds) {
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
         applicationIds.stream().distinct().forEach(id -> {
             keys.add(key(tenantId, CandidateDocuments.APPLICATION, id, ITEM));
             keys.add(key(tenantId, CandidateDocuments.APPLICATION, id, HISTORY));
         });
+        return keys;
+    }
+
+    /** {@link #applicationsWithHistory} from the rows found under {@link #applicationKeys}. */
+    public Map<String, ApplicationRows> applicationsWithHistory(String tenantId, List<String> applicationIds,
+                                                                List<Map<String, AttributeValue>> found) {
         Map<String, MirrorRow> items = new HashMap<>();
         Map<String, MirrorRow> histories = new HashMap<>();
         String prefix = partitionKey(tenantId, CandidateDocuments.APPLICATION, "");
-        for (Map<String, AttributeValue> found : DynamoBatch.getAll(dynamo, table(), keys, true)) {
-            String id = found.get("pk").s().substring(prefix.length());
-            MirrorRow row = row(CandidateDocuments.APPLICATION, id, found);
-            (row.childKey().equals(ITEM) ? items : histories).put(id, row);
+        for (Map<String, AttributeValue> row : found) {
+            String id = row.get("pk").s().substring(prefix.length());
+            MirrorRow mirrored = row(CandidateDocuments.APPLICATION, id, row);
+            (mirrored.childKey().equals(ITEM) ? items : histories).put(id, mirrored);
         }
         Map<String, ApplicationRows> result = new LinkedHashMap<>();
         applicationIds.stream().distinct().filter(items::containsKey)

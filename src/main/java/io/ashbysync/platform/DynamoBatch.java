@@ -1,6 +1,7 @@
 package io.ashbysync.platform;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,28 +48,46 @@ public final class DynamoBatch {
                                                            boolean consistentRead, List<String> attributes) {
         Map<String, String> names = new LinkedHashMap<>();
         attributes.forEach(name -> names.put("#a" + names.size(), name));
-        return getAll(dynamo, table, keys, r -> r.consistentRead(consistentRead)
-                .projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names), response -> {});
+        return getAll(dynamo, Map.of(table, keys), r -> r.consistentRead(consistentRead)
+                .projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names), response -> {})
+                .getOrDefault(table, List.of());
     }
 
     /** {@link #getAll} that also hands each response (with its consumed capacity) to {@code responses}. */
     public static List<Map<String, AttributeValue>> getAll(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
                                                            boolean consistentRead, Consumer<BatchGetItemResponse> responses) {
-        return getAll(dynamo, table, keys, r -> r.consistentRead(consistentRead), responses);
+        return getAll(dynamo, Map.of(table, keys), r -> r.consistentRead(consistentRead), responses).getOrDefault(table, List.of());
     }
 
-    private static List<Map<String, AttributeValue>> getAll(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
-                                                            Consumer<KeysAndAttributes.Builder> read, Consumer<BatchGetItemResponse> responses) {
-        List<Map<String, AttributeValue>> found = new ArrayList<>();
+    /** {@link #getAll} from several tables at once (one request for up to 100 keys of any tables), items by table. */
+    public static Map<String, List<Map<String, AttributeValue>>> getAll(DynamoDbClient dynamo, Map<String, List<Map<String, AttributeValue>>> keysByTable,
+                                                                       boolean consistentRead) {
+        return getAll(dynamo, keysByTable, r -> r.consistentRead(consistentRead), response -> {});
+    }
+
+    private static Map<String, List<Map<String, AttributeValue>>> getAll(DynamoDbClient dynamo,
+                                                                        Map<String, List<Map<String, AttributeValue>>> keysByTable,
+                                                                        Consumer<KeysAndAttributes.Builder> read,
+                                                                        Consumer<BatchGetItemResponse> responses) {
+        List<Map.Entry<String, Map<String, AttributeValue>>> keys = new ArrayList<>();
+        keysByTable.forEach((table, tableKeys) -> tableKeys.forEach(key -> keys.add(Map.entry(table, key))));
+        Map<String, List<Map<String, AttributeValue>>> found = new HashMap<>();
         for (int from = 0; from < keys.size(); from += GETS_PER_REQUEST) {
-            KeysAndAttributes.Builder batch = KeysAndAttributes.builder().keys(keys.subList(from, Math.min(from + GETS_PER_REQUEST, keys.size())));
-            read.accept(batch);
-            Map<String, KeysAndAttributes> pending = Map.of(table, batch.build());
+            Map<String, List<Map<String, AttributeValue>>> chunk = new LinkedHashMap<>();
+            keys.subList(from, Math.min(from + GETS_PER_REQUEST, keys.size()))
+                    .forEach(key -> chunk.computeIfAbsent(key.getKey(), t -> new ArrayList<>()).add(key.getValue()));
+            Map<String, KeysAndAttributes> first = new HashMap<>();
+            chunk.forEach((table, tableKeys) -> {
+                KeysAndAttributes.Builder batch = KeysAndAttributes.builder().keys(tableKeys);
+                read.accept(batch);
+                first.put(table, batch.build());
+            });
+            Map<String, KeysAndAttributes> pending = first;
             for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                waitBeforeRetry(attempt, table);
+                waitBeforeRetry(attempt, String.join(", ", chunk.keySet()));
                 Map<String, KeysAndAttributes> request = pending;
                 BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(request).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-                found.addAll(response.responses().getOrDefault(table, List.of()));
+                response.responses().forEach((table, items) -> found.computeIfAbsent(table, t -> new ArrayList<>()).addAll(items));
                 responses.accept(response);
                 pending = response.unprocessedKeys();
             }

@@ -145,6 +145,7 @@ public final class Bench {
         DemoTenant tenant = stack.tenant();
         int expected = tenant.organization().candidates().size();
         Map<Long, ProcessSample> before = sampleFunctions();
+        Map<String, Long> localStackBefore = localStackCpuMillis();
         Instant watchFrom = Instant.now();
         Instant lastDocument;
         try (InitialSyncProgress progress = InitialSyncProgress.watch(stack.findemEvents(), tenant.tenantId(), expected)) {
@@ -156,6 +157,7 @@ public final class Bench {
             return false;
         }
         Map<Long, ProcessSample> after = sampleFunctions();
+        Map<String, Long> localStackAfter = localStackCpuMillis();
         List<RequestRecord> calls = callsOf(tenant.apiKey(), watchFrom, lastDocument);
         // from the poller's first call to Ashby to the last candidate's document on the events queue
         Instant first = calls.stream().map(RequestRecord::receivedAt).min(Comparator.naturalOrder()).orElseThrow();
@@ -177,6 +179,8 @@ public final class Bench {
                 .put("requestsOverBudget", Math.max(0, peakMinute - settings.budget()))
                 .put("cpuSecondsFunctions", round(cpuMillis / 1000.0))
                 .put("projectedHoursPerMillionCandidates", round(callsPerCandidate * PROJECTED_CANDIDATES / settings.budget() / 60.0));
+        ObjectNode localStackCpu = load.putObject("cpuSecondsLocalStack");
+        localStackAfter.forEach((part, millis) -> localStackCpu.put(part, round((millis - localStackBefore.getOrDefault(part, 0L)) / 1000.0)));
         load.set("peakMemoryMbPerFunction", JSON.valueToTree(peakMemory(after)));
         load.set("liveHeapAfterGcMbPerFunction", JSON.valueToTree(liveHeapAfterGc()));
         ObjectNode byEndpoint = load.putObject("callsByEndpoint");
@@ -431,6 +435,17 @@ public final class Bench {
         return samples;
     }
 
+    /**
+     * CPU of what stands in for AWS and Ashby on this machine: moto, and this process (the Ashby simulator, ElasticMQ,
+     * Findem's consumer). On few cores they share the CPU with the functions, so they bound the pace of a local run.
+     */
+    private Map<String, Long> localStackCpuMillis() {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        readProcess(stack.aws().motoPid()).ifPresent(s -> cpu.put("moto", s[0]));
+        readProcess(ProcessHandle.current().pid()).ifPresent(s -> cpu.put("benchHost", s[0]));
+        return cpu;
+    }
+
     private static Map<String, Long> peakMemory(Map<Long, ProcessSample> samples) {
         Map<String, Long> peak = new LinkedHashMap<>();
         samples.values().forEach(s -> peak.merge(s.function(), s.peakRssKb() / 1024, Math::max));
@@ -492,6 +507,8 @@ public final class Bench {
                     "%,.0f (utilisation %.0f %%)".formatted(load.get("requestsPerMinute").asDouble(), load.get("budgetUtilisation").asDouble() * 100)));
             t.append(row("initial load: 429s / requests over budget", load.get("callsRejected429").asText() + " / " + load.get("requestsOverBudget").asText()));
             t.append(row("initial load: CPU s (functions) / peak MB", load.get("cpuSecondsFunctions").asText() + " / " + load.get("peakMemoryMbPerFunction")));
+            t.append(row("initial load: CPU s of moto / bench host", load.path("cpuSecondsLocalStack").path("moto").asText("-") + " / "
+                    + load.path("cpuSecondsLocalStack").path("benchHost").asText("-") + "   (simulator, ElasticMQ, Findem's consumer)"));
             t.append(row("live heap after GC, MB (1st half / 2nd half of the run)", load.get("liveHeapAfterGcMbPerFunction").toString()));
             t.append(row("projection: 1M candidates at this budget", load.get("projectedHoursPerMillionCandidates").asText()
                     + " h   (Findem: ~120 h)"));

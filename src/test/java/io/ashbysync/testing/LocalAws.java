@@ -119,6 +119,10 @@ public final class LocalAws implements AutoCloseable {
         return moto.endpoint();
     }
 
+    public long motoPid() {
+        return moto.pid();
+    }
+
     public URI sqsEndpoint() {
         return sqsEndpoint;
     }

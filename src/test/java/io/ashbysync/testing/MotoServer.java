@@ -50,6 +50,11 @@ public final class MotoServer implements AutoCloseable {
         this.log = log;
     }
 
+    /** The server's process id (its CPU is part of what a local run costs the machine). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Thrown when no moto_server can be found; the message is the command that installs it. */
     public static final class NotInstalledException extends IllegalStateException {
         public NotInstalledException() {
