@@ -26,6 +26,11 @@ None of the cost fixes changes what moto answers:
 5. Per request: moto lists its own package directory (a directory read and ~200 stat calls) to find which service
    a host is, and lists every method of the service's response class to find the action's; neither can change while
    the server runs, so each is read once. The access log line per request is not written (errors still are).
+6. Answers of the item operations (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, the batch and transaction
+   operations): moto walks each answer against the botocore model of its output, member by member, to write it as
+   JSON, about a quarter of its work on a candidate's requests. Their answers are item attributes, keys, counts and
+   capacity units, JSON as they stand, so they are written with json.dumps; an answer holding a binary attribute value
+   (or anything but JSON's own types), an error, and every other operation still go through moto's serializer.
 
 And one fix to what it answers: moto serves requests on threads and applies a transaction's actions one by one,
 undoing them on failure by restoring copies. Without a lock, a concurrent write to an item the transaction touched is
@@ -219,6 +224,44 @@ def patch_dynamodb_dispatch():
     server.DomainDispatcherApplication = DynamoDbFirst
 
 
+def patch_item_responses():
+    import json
+    from moto.core.utils import get_service_model
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
+
+    # The item operations' answers: item attributes, keys, counts and capacity units, all of them JSON as they stand.
+    item_actions = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                    "BatchWriteItem", "TransactGetItems", "TransactWriteItems"}
+    moto_serialized = DynamoHandler.serialized
+
+    def plain(value):
+        """Only what JSON writes as moto's serializer would: no binary attribute value (bytes), no timestamps."""
+        if isinstance(value, dict):
+            return "B" not in value and "BS" not in value and all(plain(v) for v in value.values())
+        if isinstance(value, list):
+            return all(plain(v) for v in value)
+        return value is None or isinstance(value, (str, bool, int, float))
+
+    @functools.lru_cache(maxsize=None)
+    def output_members(action):
+        return frozenset(get_service_model("dynamodb").operation_model(action).output_shape.members)
+
+    def serialized(self, action_result):
+        result = action_result.result
+        action = self._get_action()
+        if type(action_result) in (ActionResult, DynamoResult) and isinstance(result, dict) and action in item_actions \
+                and plain(result):
+            # what the output shape does not name (moto keeps a few such keys) is left out, as moto's serializer does
+            members = output_members(action)
+            headers = {"Content-Type": "application/x-amz-json-1.0"}
+            headers.update(self.response_headers)
+            return 200, headers, json.dumps({k: v for k, v in result.items() if k in members}, separators=(",", ":"))
+        return moto_serialized(self, action_result)
+
+    DynamoHandler.serialized = serialized
+
+
 def patch_request_overhead():
 
     import logging
@@ -243,6 +286,7 @@ def main():
         patch_isolation()
         patch_queries()
         patch_dynamodb_dispatch()
+        patch_item_responses()
         patch_request_overhead()
     else:
         print(f"moto {moto.__version__} runs unpatched (fixes written for {PATCHED_MOTO_VERSION}): "

@@ -18,15 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -189,6 +193,44 @@ class MotoServerTest {
                     .as("a key attribute").hasMessageContaining("key");
             assertThat(dynamo.getItem(r -> r.tableName("t").key(count).consistentRead(true)).item().get("candidates"))
                     .as("nothing refused was applied").isEqualTo(n(-2));
+        }
+    }
+
+    /** The item operations' answers are written by the launcher's own JSON path, binary values by moto's serializer. */
+    @Test
+    void throughTheLauncher_everyAttributeTypeReadsBackAsWritten_byEveryItemOperation() {
+        try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
+            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+            Map<String, AttributeValue> rich = Map.of("pk", s("p"), "sk", s("rich"),
+                    "text", s("h\u00e9llo \u2713 \"quoted\" \\ / \n"), "number", AttributeValue.fromN("-12.50"),
+                    "strings", AttributeValue.fromSs(List.of("a", "b")), "numbers", AttributeValue.fromNs(List.of("1", "2.5")),
+                    "list", AttributeValue.fromL(List.of(s("x"), n(3), AttributeValue.fromM(Map.of("flag", AttributeValue.fromBool(true))))),
+                    "map", AttributeValue.fromM(Map.of("nothing", AttributeValue.fromNul(true), "no", AttributeValue.fromBool(false))));
+            Map<String, AttributeValue> binary = Map.of("pk", s("p"), "sk", s("binary"),
+                    "bytes", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {0, 1, (byte) 0xff})),
+                    "byteSets", AttributeValue.fromBs(List.of(SdkBytes.fromUtf8String("one"))));
+            Map<String, AttributeValue> richKey = Map.of("pk", s("p"), "sk", s("rich"));
+            Map<String, AttributeValue> binaryKey = Map.of("pk", s("p"), "sk", s("binary"));
+
+            dynamo.putItem(r -> r.tableName("t").item(rich));
+            assertThat(dynamo.putItem(r -> r.tableName("t").item(binary)).attributes()).isEmpty();
+            assertThat(dynamo.putItem(r -> r.tableName("t").item(rich).returnValues(ReturnValue.ALL_OLD)).attributes()).isEqualTo(rich);
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(richKey)).item()).isEqualTo(rich);
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(binaryKey)).item()).isEqualTo(binary);
+            assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("p"), "sk", s("none")))).hasItem()).isFalse();
+            assertThat(dynamo.query(r -> r.tableName("t").keyConditionExpression("pk = :p").expressionAttributeValues(Map.of(":p", s("p")))).items())
+                    .containsExactly(binary, rich);
+            assertThat(dynamo.batchGetItem(r -> r.requestItems(Map.of("t", KeysAndAttributes.builder().keys(richKey).build())))
+                    .responses().get("t")).containsExactly(rich);
+            assertThat(dynamo.transactGetItems(r -> r.transactItems(TransactGetItem.builder().get(g -> g.tableName("t").key(richKey)).build()))
+                    .responses().getFirst().item()).isEqualTo(rich);
+            assertThat(dynamo.updateItem(r -> r.tableName("t").key(richKey).updateExpression("SET #n = :n")
+                    .expressionAttributeNames(Map.of("#n", "number")).expressionAttributeValues(Map.of(":n", n(7)))
+                    .returnValues(ReturnValue.UPDATED_OLD)).attributes()).isEqualTo(Map.of("number", AttributeValue.fromN("-12.50")));
+            assertThat(dynamo.deleteItem(r -> r.tableName("t").key(binaryKey).returnValues(ReturnValue.ALL_OLD)).attributes()).isEqualTo(binary);
         }
     }
 
