@@ -28,9 +28,10 @@ None of the cost fixes changes what moto answers:
    the server runs, so each is read once. The access log line per request is not written (errors still are).
 6. Answers of the item operations (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, the batch and transaction
    operations): moto walks each answer against the botocore model of its output, member by member, to write it as
-   JSON, about a quarter of its work on a candidate's requests. Their answers are item attributes, keys, counts and
-   capacity units, JSON as they stand, so they are written with json.dumps; an answer holding a binary attribute value
-   (or anything but JSON's own types), an error, and every other operation still go through moto's serializer.
+   JSON (a Query answering 5 items: 20 ms of moto CPU with it, 5 without). Their answers are item attributes, keys,
+   counts and capacity units, JSON as they stand, so they are written with json.dumps, keeping only the members the
+   output shape names, as moto's serializer does; an answer holding a binary attribute value (or anything but JSON's
+   own types), an error, and every other operation still go through moto's serializer.
 
 And one fix to what it answers: moto serves requests on threads and applies a transaction's actions one by one,
 undoing them on failure by restoring copies. Without a lock, a concurrent write to an item the transaction touched is
