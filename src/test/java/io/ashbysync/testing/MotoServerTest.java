@@ -159,10 +159,7 @@ class MotoServerTest {
     @Test
     void throughTheLauncher_numberAddsCountAsDynamoDbDoes_andWhatDynamoDbRefusesIsRefused() {
         try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
-            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
-                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
-                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+            createKeyTable(dynamo);
             Map<String, AttributeValue> count = Map.of("pk", s("list"), "sk", s("COUNT"));
             Map<String, String> names = Map.of("#c", "candidates", "#s", "stage:one");
 
@@ -200,10 +197,7 @@ class MotoServerTest {
     @Test
     void throughTheLauncher_everyAttributeTypeReadsBackAsWritten_byEveryItemOperation() {
         try (MotoServer moto = MotoServer.start(); DynamoDbClient dynamo = client(moto)) {
-            dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
-                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
-                            a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
+            createKeyTable(dynamo);
             Map<String, AttributeValue> rich = Map.of("pk", s("p"), "sk", s("rich"),
                     "text", s("h\u00e9llo \u2713 \"quoted\" \\ / \n"), "number", AttributeValue.fromN("-12.50"),
                     "strings", AttributeValue.fromSs(List.of("a", "b")), "numbers", AttributeValue.fromNs(List.of("1", "2.5")),
@@ -278,6 +272,14 @@ class MotoServerTest {
             assertThat(dynamo.getItem(r -> r.tableName("t").key(Map.of("pk", s("counter")))).item().get("n").n())
                     .as("one increment per committed transaction").isEqualTo(Integer.toString(total));
         }
+    }
+
+    /** Table {@code t} keyed by strings {@code pk} and {@code sk}. */
+    private static void createKeyTable(DynamoDbClient dynamo) {
+        dynamo.createTable(t -> t.tableName("t").billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.S)));
     }
 
     private static DynamoDbClient client(MotoServer moto) {
