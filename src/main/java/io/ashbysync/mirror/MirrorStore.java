@@ -140,24 +140,32 @@ public class MirrorStore {
         return applyPage(planPage(tenantId, entityType, records, seenPass));
     }
 
-    /** A page's records with the row each had when read, and what writing it will do; for {@link #applyPage}. */
+    /**
+     * A page's records with the attributes each write sets (hash and JSON computed once), the row each had when read,
+     * and what writing it will do; for {@link #applyPage}.
+     */
     record PagePlan(String tenantId, String entityType, String seenPass, List<Listed> records,
-                    List<Map<String, AttributeValue>> rowsAsRead, List<Write> outcomes) {}
+                    List<Map<String, AttributeValue>> attributes, List<Map<String, AttributeValue>> rowsAsRead,
+                    List<Write> outcomes) {}
 
     PagePlan planPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
         List<Map<String, AttributeValue>> keys = records.stream().map(r -> key(tenantId, entityType, r.entityId(), ITEM)).distinct().toList();
         Map<String, Map<String, AttributeValue>> rows = new HashMap<>();
         DynamoBatch.getAll(dynamo, table(), keys, true, List.of("pk", "version", "hash", "deleted"))
                 .forEach(row -> rows.put(row.get("pk").s(), row));
+        List<Map<String, AttributeValue>> attributes = new ArrayList<>();
         List<Map<String, AttributeValue>> rowsAsRead = new ArrayList<>();
         List<Write> outcomes = new ArrayList<>();
         for (Listed record : records) {
+            Map<String, AttributeValue> set = attributes(tenantId, entityType, record.entityId(), record.updatedAt(), record.data(),
+                    seenPass, record.extra());
             Map<String, AttributeValue> row = rows.get(partitionKey(tenantId, entityType, record.entityId()));
+            attributes.add(set);
             rowsAsRead.add(row);
-            boolean write = supersedes(row, record.updatedAt() == null ? null : record.updatedAt().toEpochMilli(), hash(record.data()));
+            boolean write = supersedes(row, record.updatedAt() == null ? null : record.updatedAt().toEpochMilli(), set.get("hash").s());
             outcomes.add(!write ? Write.UNCHANGED : live(row) ? Write.UPDATED : Write.CREATED);
         }
-        return new PagePlan(tenantId, entityType, seenPass, records, rowsAsRead, outcomes);
+        return new PagePlan(tenantId, entityType, seenPass, records, attributes, rowsAsRead, outcomes);
     }
 
     List<Write> applyPage(PagePlan plan) {
@@ -169,7 +177,7 @@ public class MirrorStore {
         long bytes = 0;
         for (int i = 0; i < plan.records().size(); i++) {
             Optional<TransactWriteItem> action = action(plan, i);
-            long size = action.isPresent() ? plan.records().get(i).data().toString().length() + 1024L : 0;
+            long size = action.isPresent() ? plan.attributes().get(i).get("data").s().length() + 1024L : 0;
             if (!actions.isEmpty() && (!distinct || actions.size() == TRANSACTION_ACTIONS || bytes + size > TRANSACTION_BYTES)) {
                 commit(plan, chunk, actions, outcomes);
                 chunk = new ArrayList<>();
@@ -225,8 +233,7 @@ public class MirrorStore {
             }
         }
         String condition = String.join(" AND ", pins);
-        Map<String, AttributeValue> set = attributes(plan.tenantId(), plan.entityType(), record.entityId(), record.updatedAt(),
-                record.data(), plan.seenPass(), record.extra());
+        Map<String, AttributeValue> set = plan.attributes().get(i);
         return Optional.of(plan.seenPass() != null
                 ? TransactWriteItem.builder().put(put(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build()
                 : TransactWriteItem.builder().update(inPlace(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build());
