@@ -26,6 +26,7 @@ public final class Metrics {
     public static final String COMMANDS_FAILED = "CommandsFailed";
     public static final String COMMANDS_RETRIED = "CommandsRetried";
     public static final String WEBHOOKS_SILENT = "WebhooksSilent";
+    public static final String QUARANTINED = "QuarantinedItems";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile Boolean enabled;
@@ -53,6 +54,11 @@ public final class Metrics {
     /** How many of the tenant's webhook types no longer bring changes (io.ashbysync.webhook.WebhookSilence: silent or disabled). */
     public static void webhooksSilent(String tenantId, long count) {
         emit(tenantId, Map.of(WEBHOOKS_SILENT, count), "Count", Map.of());
+    }
+
+    /** An item set aside as unusable (io.ashbysync.tenant.Quarantine), by what kind of item it is. */
+    public static void quarantined(String tenantId, String source) {
+        emit(tenantId, Map.of(QUARANTINED, 1), "Count", Map.of("source", source));
     }
 
     /** A command's outcome: {@code succeeded}, {@code failed} (answered with an error) or {@code retried}. */
