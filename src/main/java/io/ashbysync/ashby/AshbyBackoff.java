@@ -1,6 +1,8 @@
 package io.ashbysync.ashby;
 
+import io.ashbysync.platform.Deadline;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -17,8 +19,13 @@ final class AshbyBackoff implements CustomBackoffStrategy {
         this.maxMillis = maxMillis;
     }
 
+    /** Never past the invocation's deadline: the retry then finds it passed and gives up at once. */
     @Override
     public long nextDelayInMillis(Throwable cause) {
+        return Deadline.cap(Duration.ofMillis(delay(cause))).toMillis();
+    }
+
+    private long delay(Throwable cause) {
         if (cause instanceof AshbyException.RateLimited limited && limited.retryAfter().isPresent()) {
             attempt++;
             return limited.retryAfter().get().toMillis();

@@ -8,7 +8,9 @@ import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantSecrets;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -31,9 +33,13 @@ public class AshbyClient {
     final AshbyResponseDecoder decoder;
     final Guard readGuard;
     final Guard writeGuard;
+    /** The longest one request can take by the REST client's own timeouts (connect, then read). */
+    final Duration callTimeout;
 
     public AshbyClient(@RestClient AshbyApi api, TenantSecrets secrets, RequestBudget budget,
-                       PartnerThrottle partnerThrottle, AshbyConfig config, ObjectMapper mapper) {
+                       PartnerThrottle partnerThrottle, AshbyConfig config, ObjectMapper mapper,
+                       @ConfigProperty(name = "quarkus.rest-client.ashby.connect-timeout") long connectTimeoutMillis,
+                       @ConfigProperty(name = "quarkus.rest-client.ashby.read-timeout") long readTimeoutMillis) {
         this.api = api;
         this.secrets = secrets;
         this.budget = budget;
@@ -41,6 +47,7 @@ public class AshbyClient {
         this.config = config;
         this.mapper = mapper;
         this.decoder = new AshbyResponseDecoder(mapper);
+        this.callTimeout = Duration.ofMillis(connectTimeoutMillis + readTimeoutMillis);
         this.readGuard = guard("ashby-read", e -> e instanceof AshbyException a && a.retryable());
         this.writeGuard = guard("ashby-write", e -> e instanceof AshbyException a && a.safeToRetryWrite());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.platform.Metrics;
 import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
@@ -12,13 +13,19 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.Spliterators;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jboss.logging.Logger;
@@ -152,13 +159,16 @@ public final class AshbySession {
     }
 
     private AshbyResponse attempt(AshbyEndpoint endpoint, String json) {
+        // not retried: a retry would start no sooner (the backoff stops at the deadline)
+        Deadline.check("calling Ashby " + endpoint.path());
         client.partnerThrottle.awaitClear();
         client.budget.acquire(tenant.tenantId(), tenant.requestsPerMinute());
         ApiKey key = candidateKey != null ? candidateKey : client.secrets.apiKey(tenant.tenantId());
         long started = System.nanoTime();
         Response response;
         try {
-            response = client.api.call(endpoint.path(), key.basicAuthorization(), client.config.apiVersion(), onBehalfOfUserId, json);
+            response = beforeDeadline(endpoint, () -> client.api.call(endpoint.path(), key.basicAuthorization(),
+                    client.config.apiVersion(), onBehalfOfUserId, json));
         } catch (ProcessingException e) {
             throw transportFailure(endpoint, e);
         }
@@ -190,6 +200,37 @@ public final class AshbySession {
         } catch (AshbyException.Unauthorized refused) {
             client.secrets.invalidate(tenant.tenantId());
             throw refused;
+        }
+    }
+
+    /**
+     * The call, given up when the invocation's deadline comes first: the REST client's own timeouts (connect and
+     * read) bound it otherwise, so only a call that could outlast the deadline runs on a thread of its own.
+     */
+    private Response beforeDeadline(AshbyEndpoint endpoint, Callable<Response> call) {
+        Duration left = Deadline.remaining(client.callTimeout);
+        try {
+            if (left.compareTo(client.callTimeout) >= 0) return call.call();
+        } catch (ProcessingException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ProcessingException(e);
+        }
+        FutureTask<Response> task = new FutureTask<>(call);
+        Thread.ofVirtual().start(task);
+        try {
+            return task.get(left.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            // sent: Ashby may have applied it (a write's outcome is then unknown)
+            throw new AshbyException.Unavailable(endpoint.path(), "timeout",
+                    "no response from Ashby before the invocation's deadline (" + left.toMillis() + " ms left)", null, 0, true, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof ProcessingException p ? p : new ProcessingException(e.getCause());
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProcessingException(e);
         }
     }
 

@@ -4,12 +4,14 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.ashbysync.ashby.AshbyClient;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.platform.Metrics;
+import io.ashbysync.tenant.InvalidTenantConfigException;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantNotFoundException;
 import io.ashbysync.tenant.TenantStore;
@@ -24,7 +26,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -98,6 +102,26 @@ public class CommandProcessor {
         }
     }
 
+    /**
+     * A command that goes back to the queue without having run (no time left in the invocation, or an earlier
+     * command of its group failed). On its last receive it would reach the dead-letter queue unanswered: it is
+     * answered {@code retries_exhausted} instead, as a command that failed its last attempt is.
+     */
+    public void notStarted(SQSEvent.SQSMessage message, String why) {
+        int receiveCount = receiveCount(message);
+        if (receiveCount < config.maxReceiveCount()) return;
+        CommandEnvelope command;
+        try {
+            command = CommandEnvelope.parse(message.getBody(), mapper);
+        } catch (InvalidCommandException unparsable) {
+            answerUnparsable(message.getBody(), unparsable);
+            return;
+        }
+        LOG.errorf("command %s goes to the dead-letter queue without its last attempt: %s", command.commandId(), why);
+        events.publish(resultEvent("result-" + command.commandId() + "-exhausted", command.tenantId(), command.commandId(),
+                failed(command, "retries_exhausted", "not attempted on its last delivery (" + receiveCount + "): " + why, null)));
+    }
+
     private void run(CommandEnvelope command, int receiveCount, Duration remainingTime) throws Exception {
         Instant now = Instant.now();
         Duration lease = remainingTime.compareTo(config.minimumLease()) > 0 ? remainingTime : config.minimumLease();
@@ -129,6 +153,8 @@ public class CommandProcessor {
                     result = failed(command, e.code(), e.getMessage(), null);
                 } catch (TenantNotFoundException e) {
                     result = failed(command, "tenant_not_configured", e.getMessage(), null);
+                } catch (InvalidTenantConfigException e) {
+                    result = failed(command, "tenant_config_invalid", e.getMessage(), null);
                 } catch (AshbyException e) {
                     if (e.retryable() || e instanceof AshbyException.WriteOutcomeUnknown) {
                         throw retryLater(command, receiveCount, e);
@@ -225,13 +251,31 @@ public class CommandProcessor {
         }
     }
 
-    private static String payloadHash(CommandEnvelope command) {
+    /** Of the payload's content, not its spelling: a redelivery whose JSON lists the same keys in another order is the same command. */
+    static String payloadHash(CommandEnvelope command) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-                    (command.type() + "\n" + command.payload().toString()).getBytes(StandardCharsets.UTF_8));
+                    (command.type() + "\n" + canonical(command.payload())).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The JSON text with every object's keys sorted, at any depth (arrays keep their order: it means something). */
+    private static String canonical(JsonNode node) {
+        if (node.isObject()) {
+            StringBuilder text = new StringBuilder("{");
+            new TreeMap<>(node.properties().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                    .forEach((key, value) -> text.append(text.length() > 1 ? "," : "")
+                            .append(TextNode.valueOf(key)).append(':').append(canonical(value)));
+            return text.append('}').toString();
+        }
+        if (node.isArray()) {
+            StringBuilder text = new StringBuilder("[");
+            node.forEach(element -> text.append(text.length() > 1 ? "," : "").append(canonical(element)));
+            return text.append(']').toString();
+        }
+        return node.toString();
     }
 }

@@ -17,4 +17,15 @@ public interface CommandsConfig {
     /** Shortest lease on a command in progress, whatever the invocation's remaining time says. */
     @WithDefault("30s")
     Duration minimumLease();
+
+    /**
+     * Time kept back from the work at the end of an invocation: what a failed attempt needs to release its lease and,
+     * on the last attempt, publish its {@code retries_exhausted} result (each an AWS call of a few seconds at worst).
+     */
+    @WithDefault("15s")
+    Duration deadlineReserve();
+
+    /** A message is not started with less work time left than this; it goes back to the queue unstarted. */
+    @WithDefault("10s")
+    Duration minimumToStart();
 }

@@ -4,10 +4,13 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.ashbysync.platform.Deadline;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Named;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -20,8 +23,16 @@ public class HttpHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGat
     private static final Logger LOG = Logger.getLogger(HttpHandler.class);
 
     private final Map<String, HttpRoute> routes = new HashMap<>();
+    private final Duration deadlineReserve;
 
-    public HttpHandler(Instance<HttpRoute> routes) {
+    /**
+     * @param deadlineReserve kept back from a route's work at the end of the invocation (API Gateway gives up at 29 s,
+     *                        the functions' timeouts are 10 s and 29 s): what a failed onboarding needs to roll back
+     *                        and any route needs to answer with its error instead of being cut off
+     */
+    public HttpHandler(Instance<HttpRoute> routes,
+                       @ConfigProperty(name = "ashby-sync.http.deadline-reserve", defaultValue = "3s") Duration deadlineReserve) {
+        this.deadlineReserve = deadlineReserve;
         routes.forEach(route -> {
             HttpRoute clash = this.routes.put(route.routeKey(), route);
             if (clash != null) throw new IllegalStateException("two routes for " + route.routeKey());
@@ -40,7 +51,7 @@ public class HttpHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGat
                 LOG.warnf("no route for %s", request.routeKey());
                 response = HttpResponse.message(404, "no such route: " + request.routeKey());
             } else {
-                response = route.handle(request);
+                response = Deadline.within(Deadline.invocationEnds(context, deadlineReserve), () -> route.handle(request));
             }
             Map<String, String> headers = new HashMap<>(response.headers());
             headers.put("Content-Type", response.contentType());

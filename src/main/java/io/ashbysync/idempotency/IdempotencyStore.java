@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ashbysync.outbound.ClaimCheck;
 import io.ashbysync.platform.AwsResources;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -47,14 +49,19 @@ public class IdempotencyStore {
     /** The id was used before with a different payload. */
     public record PayloadMismatch() implements Begin {}
 
+    /** A result larger than this goes to S3: the item must stay under 400 KB with its other attributes and names. */
+    static final int MAX_INLINE_RESULT_CHARS = 300_000;
+
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
     private final ObjectMapper mapper;
+    private final ClaimCheck claims;
 
-    public IdempotencyStore(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper) {
+    public IdempotencyStore(DynamoDbClient dynamo, AwsResources resources, ObjectMapper mapper, ClaimCheck claims) {
         this.dynamo = dynamo;
         this.resources = resources;
         this.mapper = mapper;
+        this.claims = claims;
     }
 
     public Begin begin(String tenantId, String id, String payloadHash, Instant now, Duration lease, Duration retention) {
@@ -86,7 +93,7 @@ public class IdempotencyStore {
                 return new PayloadMismatch();
             }
             if (Status.COMPLETED.name().equals(existing.get("status").s())) {
-                return new AlreadyCompleted(json(existing.get("result")),
+                return new AlreadyCompleted(result(existing),
                         existing.containsKey("resultDelivered") && existing.get("resultDelivered").bool());
             }
             return new InProgressElsewhere(Instant.ofEpochMilli(Long.parseLong(existing.get("leaseUntil").n())));
@@ -134,10 +141,34 @@ public class IdempotencyStore {
     }
 
     public void complete(String tenantId, String id, JsonNode result) {
+        StoredResult stored = storedResult(tenantId, id, result);
         dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
-                .updateExpression("SET #status = :completed, #result = :result REMOVE leaseUntil")
+                .updateExpression("SET #status = :completed, " + stored.set() + " REMOVE leaseUntil, " + stored.remove())
                 .expressionAttributeNames(Map.of("#status", "status", "#result", "result"))
-                .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", attribute(result))));
+                .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", stored.value())));
+    }
+
+    /**
+     * A result as the record keeps it: in the record, or, when it would take the item past DynamoDB's 400 KB (a bulk
+     * command's thousands of per-item results), as a claim check ({@code resultRef}) to the same JSON in S3.
+     */
+    private record StoredResult(String set, String remove, AttributeValue value) {}
+
+    private StoredResult storedResult(String tenantId, String id, JsonNode result) {
+        String json = text(result);
+        if (json.length() <= MAX_INLINE_RESULT_CHARS && json.getBytes(StandardCharsets.UTF_8).length <= MAX_INLINE_RESULT_CHARS) {
+            return new StoredResult("#result = :result", "resultRef", s(json));
+        }
+        return new StoredResult("resultRef = :result", "#result", s(text(mapper.valueToTree(claims.store(tenantId, "results", id, json)))));
+    }
+
+    private JsonNode result(Map<String, AttributeValue> item) {
+        if (!item.containsKey("resultRef")) return json(item.get("result"));
+        try {
+            return mapper.readTree(claims.load(mapper.readValue(item.get("resultRef").s(), ClaimCheck.Ref.class)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("idempotency record's claimed result is not valid JSON", e);
+        }
     }
 
     /**
@@ -146,12 +177,13 @@ public class IdempotencyStore {
      * because the final result is published by that work, not by the caller.
      */
     public void completeIfInProgress(String tenantId, String id, JsonNode provisionalResult) {
+        StoredResult stored = storedResult(tenantId, id, provisionalResult);
         try {
             dynamo.updateItem(r -> r.tableName(resources.idempotencyTable()).key(key(tenantId, id))
-                    .updateExpression("SET #status = :completed, #result = :result, resultDelivered = :true REMOVE leaseUntil")
+                    .updateExpression("SET #status = :completed, " + stored.set() + ", resultDelivered = :true REMOVE leaseUntil, " + stored.remove())
                     .conditionExpression("#status = :inProgress")
                     .expressionAttributeNames(Map.of("#status", "status", "#result", "result"))
-                    .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", attribute(provisionalResult),
+                    .expressionAttributeValues(Map.of(":completed", s(Status.COMPLETED.name()), ":result", stored.value(),
                             ":true", AttributeValue.fromBool(true), ":inProgress", s(Status.IN_PROGRESS.name()))));
         } catch (ConditionalCheckFailedException finishedAlready) {
             // The work finished first and stored the final result.
@@ -175,8 +207,12 @@ public class IdempotencyStore {
 
     /** Stored as a JSON string: compact, and free of DynamoDB's empty-set and number-precision rules. */
     private AttributeValue attribute(JsonNode json) {
+        return s(text(json));
+    }
+
+    private String text(JsonNode json) {
         try {
-            return s(mapper.writeValueAsString(json));
+            return mapper.writeValueAsString(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise idempotency data", e);
         }

@@ -321,7 +321,8 @@ public class MirrorStore {
                 .conditionExpression(condition).expressionAttributeNames(allNames).expressionAttributeValues(allValues).build();
     }
 
-    private void markSeen(String tenantId, String entityType, String entityId, String seenPass) {
+    /** Stamps a row as listed in a full pass without touching its data (a listed record that could not be applied). */
+    public void markSeen(String tenantId, String entityType, String entityId, String seenPass) {
         try {
             dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
                     .updateExpression("SET seenPass = :p").conditionExpression("attribute_exists(pk)")

@@ -28,7 +28,7 @@ public class MirroredRecords {
      */
     public Optional<OutboundEvent> upsert(String tenantId, String entityType, String eventEntity, JsonNode record) {
         String id = record.path("id").asText();
-        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        Instant updatedAt = RecordFields.updatedAt(record);
         MirrorStore.Write write = mirror.upsert(tenantId, entityType, id, updatedAt, record, null, Map.of());
         return write.changed() ? Optional.of(upserted(tenantId, eventEntity, id, updatedAt, record)) : Optional.empty();
     }
@@ -44,7 +44,7 @@ public class MirroredRecords {
      */
     public OutboundEvent replayed(String tenantId, String entity, MirrorRow row, String replayId) {
         JsonNode record = row.data();
-        Instant updatedAt = record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        Instant updatedAt = RecordFields.updatedAt(record);
         return upserted(tenantId, entity, row.entityId(), updatedAt, record, ":replay-" + replayId);
     }
 

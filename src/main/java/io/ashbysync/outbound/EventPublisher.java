@@ -5,23 +5,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.SqsSender;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
-/** Puts events for Findem on the outbound queue, with type and tenant as message attributes for filtering. */
+/**
+ * Puts events for Findem on the outbound queue, with type and tenant as message attributes for filtering. An event
+ * too large for one SQS message goes with its data claim-checked ({@link ClaimCheck}).
+ */
 @ApplicationScoped
 public class EventPublisher {
+    /** SQS's limit on a message, body and attributes together. */
+    public static final int MAX_MESSAGE_BYTES = 262_144;
+    /** Room kept for the message attributes and the claim reference's own size. */
+    private static final int ATTRIBUTE_ALLOWANCE = 2_048;
+
     private final SqsSender sqs;
     private final AwsResources resources;
     private final ObjectMapper mapper;
+    private final ClaimCheck claims;
 
-    public EventPublisher(SqsSender sqs, AwsResources resources, ObjectMapper mapper) {
+    public EventPublisher(SqsSender sqs, AwsResources resources, ObjectMapper mapper, ClaimCheck claims) {
         this.sqs = sqs;
         this.resources = resources;
         this.mapper = mapper;
+        this.claims = claims;
     }
 
     public void publish(OutboundEvent event) {
@@ -34,16 +45,21 @@ public class EventPublisher {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             OutboundEvent event = events.get(i);
-            entries.add(builders.get(i).messageBody(json(event)).messageAttributes(Map.of(
+            String body = json(event);
+            if (body.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES - ATTRIBUTE_ALLOWANCE) {
+                ClaimCheck.Ref ref = claims.store(event.tenantId(), "events", event.eventId(), json(event.data()));
+                body = json(event.withDataAt(ref));
+            }
+            entries.add(builders.get(i).messageBody(body).messageAttributes(Map.of(
                     "type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build(),
                     "tenantId", MessageAttributeValue.builder().dataType("String").stringValue(event.tenantId()).build())).build());
         }
         sqs.send(resources.eventsQueueUrl(), entries);
     }
 
-    private String json(OutboundEvent event) {
+    private String json(Object value) {
         try {
-            return mapper.writeValueAsString(event);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("outbound event cannot be serialised", e);
         }

@@ -1,5 +1,6 @@
 package io.ashbysync.platform;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,19 @@ public final class Deadline {
     private static final InheritableThreadLocal<Instant> CURRENT = new InheritableThreadLocal<>();
     static Clock clock = Clock.systemUTC();
 
+    private static final Duration MAX_LAMBDA_RUN = Duration.ofMinutes(15);
+
     private Deadline() {}
+
+    /**
+     * When Lambda will stop the invocation, less {@code reserve}. A local event server may send no deadline (or a
+     * nonsense one); the invocation then gets the longest a Lambda may run.
+     */
+    public static Instant invocationEnds(Context context, Duration reserve) {
+        long remaining = context.getRemainingTimeInMillis();
+        Duration left = remaining > 0 && remaining <= MAX_LAMBDA_RUN.toMillis() ? Duration.ofMillis(remaining) : MAX_LAMBDA_RUN;
+        return clock.instant().plus(left).minus(reserve);
+    }
 
     /** Runs {@code work} with {@code end} as its deadline (an earlier one already in force stays). */
     public static <T> T within(Instant end, Supplier<T> work) {

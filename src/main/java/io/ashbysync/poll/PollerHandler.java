@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import io.ashbysync.ops.SyncHealth;
+import io.ashbysync.platform.Deadline;
 import jakarta.inject.Named;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +13,7 @@ import org.jboss.logging.MDC;
 /** Runs on the EventBridge schedule: one pass over the active tenants, within the invocation's remaining time. */
 @Named("poller")
 public class PollerHandler implements RequestHandler<ScheduledEvent, PollService.PollSummary> {
-    private static final Duration MAX_LAMBDA_RUN = Duration.ofMinutes(15);
-
+    private static final Duration BOOKKEEPING_RESERVE = Duration.ofSeconds(10);
     private final PollService pollService;
     private final SyncHealth health;
 
@@ -22,17 +22,14 @@ public class PollerHandler implements RequestHandler<ScheduledEvent, PollService
         this.health = health;
     }
 
-    /** Lambda's deadline; a local event server sends none, and then a run gets the longest a Lambda may run. */
-    static Instant invocationEnds(Context context) {
-        long remaining = context.getRemainingTimeInMillis();
-        return Instant.now().plus(remaining > 0 && remaining <= MAX_LAMBDA_RUN.toMillis() ? Duration.ofMillis(remaining) : MAX_LAMBDA_RUN);
-    }
-
     @Override
     public PollService.PollSummary handleRequest(ScheduledEvent event, Context context) {
         MDC.put("requestId", context.getAwsRequestId());
         try {
-            PollService.PollSummary summary = pollService.pollAll(invocationEnds(context));
+            // The pass stops starting pages a stop margin before the end; waits inside it stop a reserve before the
+            // end, which leaves the time to save checkpoints and release leases.
+            Instant ends = Deadline.invocationEnds(context, Duration.ZERO);
+            PollService.PollSummary summary = Deadline.within(ends.minus(BOOKKEEPING_RESERVE), () -> pollService.pollAll(ends));
             health.afterPass(summary);
             return summary;
         } finally {

@@ -15,9 +15,11 @@ import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.CandidateRemovals;
 import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.mirror.RecordFields;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.poll.SyncState.StreamCursor;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.webhook.WebhookSilence;
 import io.ashbysync.work.WorkItem;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,13 +105,14 @@ public class TenantSync {
     private final CandidateRemovals removals;
     private final MirroredRecords records;
     private final WebhookSilence silence;
+    private final Quarantine quarantine;
     private final PollerConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
                       WorkQueue work, CandidateRemovals removals, MirroredRecords records, WebhookSilence silence,
-                      PollerConfig config, ObjectMapper mapper) {
+                      Quarantine quarantine, PollerConfig config, ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.state = state;
@@ -118,6 +122,7 @@ public class TenantSync {
         this.removals = removals;
         this.records = records;
         this.silence = silence;
+        this.quarantine = quarantine;
         this.config = config;
         this.mapper = mapper;
     }
@@ -186,11 +191,12 @@ public class TenantSync {
             records = 0;
         }
         boolean full = from.isFull();
+        Set<String> quarantined = quarantinedKeys(tenantId);
         try (Stream<AshbyPage<JsonNode>> listing = session.pages(stream.endpoint(), stream.request(), JsonNode.class, from)) {
             Iterator<AshbyPage<JsonNode>> it = listing.iterator();
             while (it.hasNext()) {
                 AshbyPage<JsonNode> page = it.next();
-                apply(session, stream, page.results(), full ? passId : null, full);
+                apply(session, stream, page.results(), full ? passId : null, full, quarantined);
                 records += page.results().size();
                 applied.merge(stream.name(), (long) page.results().size(), Long::sum);
                 if (page.last()) {
@@ -229,9 +235,10 @@ public class TenantSync {
      * Writes one page to the mirror (in one batch, {@link MirrorStore#upsertPage}), then the identity index, events and
      * work items: all before the checkpoint.
      */
-    private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass) {
+    private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass,
+                       Set<String> quarantined) {
         String tenantId = session.tenantId();
-        List<Applied> page = write(tenantId, stream, results, seenPass);
+        List<Applied> page = write(tenantId, stream, results, seenPass, quarantined);
         if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
             List<JsonNode> changedCandidates = page.stream().filter(a -> a.write().changed()).map(Applied::record).toList();
             if (!changedCandidates.isEmpty()) identity.linkAshbyCandidates(tenantId, changedCandidates);
@@ -274,22 +281,44 @@ public class TenantSync {
         if (newestUnannouncedUpdate != null) silence.pollerApplied(tenantId, WebhookSilence.APPLICATION_UPDATE, newestUnannouncedUpdate);
     }
 
-    /** One page into the mirror. */
-    private List<Applied> write(String tenantId, TokenStream stream, List<JsonNode> results, String seenPass) {
+    /**
+     * One page into the mirror. A record whose id or version does not parse is quarantined and left out, so it
+     * never blocks its stream; a full pass still stamps its row as listed (it exists in Ashby: reconciliation must
+     * not take it for deleted). One that parses again later is released from quarantine.
+     */
+    private List<Applied> write(String tenantId, TokenStream stream, List<JsonNode> results, String seenPass, Set<String> quarantined) {
+        String source = quarantineSource(stream);
         List<MirrorStore.Listed> listed = new ArrayList<>();
+        List<JsonNode> usable = new ArrayList<>();
         for (JsonNode record : results) {
-            Instant updatedAt = stream.versionedByUpdatedAt() && record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+            String id;
+            Instant updatedAt;
+            try {
+                id = RecordFields.id(record);
+                updatedAt = stream.versionedByUpdatedAt() ? RecordFields.updatedAt(record) : null;
+            } catch (RecordFields.MalformedRecordException malformed) {
+                String itemId = malformed.recordId() != null ? malformed.recordId() : "no-id-" + mirror.hash(record);
+                quarantine.record(tenantId, source, itemId, malformed.getMessage());
+                if (seenPass != null && malformed.recordId() != null) mirror.markSeen(tenantId, stream.entityType(), malformed.recordId(), seenPass);
+                continue;
+            }
+            if (quarantined.remove(source + "#" + id)) quarantine.release(tenantId, source, id);
             Map<String, AttributeValue> extra = stream.entityType().equals(CandidateDocuments.APPLICATION)
                     ? Map.of("candidateId", AttributeValue.fromS(record.path("candidate").path("id").asText()))
                     : Map.of();
-            listed.add(new MirrorStore.Listed(record.path("id").asText(), updatedAt, record, extra));
+            listed.add(new MirrorStore.Listed(id, updatedAt, record, extra));
+            usable.add(record);
         }
         List<MirrorStore.Write> writes = mirror.upsertPage(tenantId, stream.entityType(), listed, seenPass);
         List<Applied> applied = new ArrayList<>();
         for (int i = 0; i < listed.size(); i++) {
-            applied.add(new Applied(results.get(i), listed.get(i).entityId(), listed.get(i).updatedAt(), writes.get(i)));
+            applied.add(new Applied(usable.get(i), listed.get(i).entityId(), listed.get(i).updatedAt(), writes.get(i)));
         }
         return applied;
+    }
+
+    private static String quarantineSource(TokenStream stream) {
+        return "stream:" + stream.name();
     }
 
     // ---- reconciliation -------------------------------------------------------------------------------------------
@@ -347,17 +376,16 @@ public class TenantSync {
         List<OutboundEvent> changed = new ArrayList<>();
         long records = 0;
         Instant newestPostingChange = null;
+        Set<String> quarantined = quarantinedKeys(tenantId);
         for (SnapshotList list : SNAPSHOT_LISTS) {
             try {
                 for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
                     records++;
-                    List<OutboundEvent> upserted = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record);
+                    List<OutboundEvent> upserted = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record, quarantined);
                     changed.addAll(upserted);
                     // a working jobPostingUpdate webhook would have brought this version first
-                    if (!upserted.isEmpty() && list.endpoint() == AshbyEndpoint.JOB_POSTING_LIST && record.hasNonNull("updatedAt")) {
-                        Instant updatedAt = Instant.parse(record.get("updatedAt").asText());
-                        if (newestPostingChange == null || updatedAt.isAfter(newestPostingChange)) newestPostingChange = updatedAt;
-                    }
+                    Instant updatedAt = upserted.isEmpty() || list.endpoint() != AshbyEndpoint.JOB_POSTING_LIST ? null : RecordFields.updatedAt(record);
+                    if (updatedAt != null && (newestPostingChange == null || updatedAt.isAfter(newestPostingChange))) newestPostingChange = updatedAt;
                 }
             } catch (AshbyException.MissingPermission missing) {
                 LOG.warnf("tenant %s: key lacks %s, %s skipped", tenantId, missing.permission(), list.endpoint());
@@ -371,7 +399,7 @@ public class TenantSync {
             for (JsonNode plan : plans) {
                 for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()), JsonNode.class)) {
                     records++;
-                    changed.addAll(upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage));
+                    changed.addAll(upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage, quarantined));
                 }
             }
         } catch (AshbyException.MissingPermission missing) {
@@ -385,8 +413,27 @@ public class TenantSync {
         state.saveCursor(tenantId, REFERENCE_STREAM, new StreamCursor(null, null, null, null, null, now, records, records));
     }
 
-    private List<OutboundEvent> upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record) {
+    /** As a page's records ({@link #write}): a record that does not parse is quarantined, the rest of the list goes on. */
+    private List<OutboundEvent> upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record,
+                                               Set<String> quarantined) {
+        String source = "snapshot:" + entityType;
+        try {
+            String id = RecordFields.id(record);
+            RecordFields.updatedAt(record);
+            if (quarantined.remove(source + "#" + id)) quarantine.release(tenantId, source, id);
+        } catch (RecordFields.MalformedRecordException malformed) {
+            quarantine.record(tenantId, source, malformed.recordId() != null ? malformed.recordId() : "no-id-" + mirror.hash(record),
+                    malformed.getMessage());
+            return List.of();
+        }
         return records.upsert(tenantId, entityType, eventEntity, record).stream().toList();
+    }
+
+    /** The tenant's quarantined items as {@code <source>#<itemId>}: one query, so a listing can release the mended ones. */
+    private Set<String> quarantinedKeys(String tenantId) {
+        Set<String> keys = new HashSet<>();
+        quarantine.list(tenantId).forEach(item -> keys.add(item.source() + "#" + item.itemId()));
+        return keys;
     }
 
     // ---- status ---------------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ public class Quarantine {
         return items;
     }
 
-    private static String sortKey(String source, String itemId) {
+    static String sortKey(String source, String itemId) {
         return SK_PREFIX + source + "#" + itemId;
     }
 

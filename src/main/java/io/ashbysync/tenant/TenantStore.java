@@ -4,9 +4,11 @@ import io.ashbysync.platform.AwsResources;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -18,13 +20,17 @@ public class TenantStore {
     static final String CONFIG_SK = "CONFIG";
     static final String STATUS = "status";
     static final String REQUESTS_PER_MINUTE = "requestsPerMinute";
+    /** The quarantine source of config rows that cannot be used ({@link Quarantine}). */
+    public static final String CONFIG_SOURCE = "tenant-config";
 
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
+    private final Quarantine quarantine;
 
-    public TenantStore(DynamoDbClient dynamo, AwsResources resources) {
+    public TenantStore(DynamoDbClient dynamo, AwsResources resources, Quarantine quarantine) {
         this.dynamo = dynamo;
         this.resources = resources;
+        this.quarantine = quarantine;
     }
 
     public static String partitionKey(String tenantId) {
@@ -49,13 +55,32 @@ public class TenantStore {
         return listAll().stream().filter(t -> t.status().mirrorsAshby()).toList();
     }
 
-    /** Every registered tenant, whatever its status (operators' views). */
+    /**
+     * Every registered tenant whose config row can be used, whatever its status (operators' views). A row that cannot
+     * is quarantined and left out, so one bad row never stops the poller or the status page for every other tenant;
+     * the same scan reads the config rows' quarantine entries, to release the entry of a row that was mended.
+     */
     public List<TenantConfig> listAll() {
         List<TenantConfig> all = new ArrayList<>();
-        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk = :config")
-                        .expressionAttributeValues(Map.of(":config", s(CONFIG_SK))))
+        Set<String> quarantinedRows = new HashSet<>();
+        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk IN (:config, :quarantined)")
+                        .expressionAttributeValues(Map.of(":config", s(CONFIG_SK), ":quarantined", s(Quarantine.sortKey(CONFIG_SOURCE, CONFIG_SK)))))
                 .items()
-                .forEach(item -> all.add(fromItem(item.get(PK).s().substring("TENANT#".length()), item)));
+                .forEach(item -> {
+                    String tenantId = item.get(PK).s().substring("TENANT#".length());
+                    if (!item.get(SK).s().equals(CONFIG_SK)) {
+                        quarantinedRows.add(tenantId);
+                        return;
+                    }
+                    try {
+                        all.add(fromItem(tenantId, item));
+                    } catch (InvalidTenantConfigException invalid) {
+                        quarantine.record(tenantId, CONFIG_SOURCE, CONFIG_SK, invalid.getMessage());
+                    }
+                });
+        all.forEach(tenant -> {
+            if (quarantinedRows.contains(tenant.tenantId())) quarantine.release(tenant.tenantId(), CONFIG_SOURCE, CONFIG_SK);
+        });
         all.sort(java.util.Comparator.comparing(TenantConfig::tenantId));
         return all;
     }

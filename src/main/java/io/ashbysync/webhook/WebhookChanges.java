@@ -8,6 +8,7 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.mirror.RecordFields;
 import io.ashbysync.mirror.CandidateDetailsWork;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.CandidateRemovals;
@@ -188,6 +189,6 @@ public class WebhookChanges {
     }
 
     private static Instant updatedAt(JsonNode record) {
-        return record.hasNonNull("updatedAt") ? Instant.parse(record.get("updatedAt").asText()) : null;
+        return RecordFields.updatedAt(record);
     }
 }

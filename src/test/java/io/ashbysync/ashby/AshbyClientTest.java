@@ -350,7 +350,7 @@ class AshbyClientTest {
             closedPort = socket.getLocalPort();
         }
         AshbyApi unreachable = QuarkusRestClientBuilder.newBuilder().baseUri(URI.create("http://127.0.0.1:" + closedPort)).build(AshbyApi.class);
-        AshbySession session = new AshbyClient(unreachable, secrets, budget, partnerThrottle, config, mapper).forTenant(tenant.config());
+        AshbySession session = new AshbyClient(unreachable, secrets, budget, partnerThrottle, config, mapper, 5000, 2500).forTenant(tenant.config());
 
         var unavailable = catchThrowableOfType(AshbyException.Unavailable.class,
                 () -> session.call(AshbyEndpoint.CANDIDATE_CREATE, Map.of("name", "Nobody"), Candidate.class));

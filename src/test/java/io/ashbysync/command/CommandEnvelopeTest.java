@@ -61,4 +61,22 @@ class CommandEnvelopeTest {
     private static String nullable(String value) {
         return "null".equals(value) ? null : value;
     }
+
+    @Test
+    void payloadHash_isOfTheContent_notTheKeyOrder() {
+        String requestedBy = "{\"email\":\"rita@acme.example\"}";
+        CommandEnvelope sent = CommandEnvelope.parse(envelope("\"application.reject\"", "\"c1\"", "\"acme\"", requestedBy,
+                "{\"applicationIds\":[\"a1\",\"a2\"],\"archiveReasonText\":\"Not a fit\",\"archiveEmail\":{\"sendAt\":\"2026-12-05T09:00:00Z\",\"communicationTemplateId\":\"t1\"}}"), mapper);
+        CommandEnvelope redelivered = CommandEnvelope.parse(envelope("\"application.reject\"", "\"c1\"", "\"acme\"", requestedBy,
+                "{\"archiveEmail\":{\"communicationTemplateId\":\"t1\",\"sendAt\":\"2026-12-05T09:00:00Z\"},\"archiveReasonText\":\"Not a fit\",\"applicationIds\":[\"a1\",\"a2\"]}"), mapper);
+        CommandEnvelope otherOrderOfIds = CommandEnvelope.parse(envelope("\"application.reject\"", "\"c1\"", "\"acme\"", requestedBy,
+                "{\"applicationIds\":[\"a2\",\"a1\"],\"archiveReasonText\":\"Not a fit\",\"archiveEmail\":{\"sendAt\":\"2026-12-05T09:00:00Z\",\"communicationTemplateId\":\"t1\"}}"), mapper);
+        CommandEnvelope otherReason = CommandEnvelope.parse(envelope("\"application.reject\"", "\"c1\"", "\"acme\"", requestedBy,
+                "{\"applicationIds\":[\"a1\",\"a2\"],\"archiveReasonText\":\"Hired elsewhere\",\"archiveEmail\":{\"sendAt\":\"2026-12-05T09:00:00Z\",\"communicationTemplateId\":\"t1\"}}"), mapper);
+
+        assertThat(CommandProcessor.payloadHash(redelivered)).as("same command, keys reordered at every depth")
+                .isEqualTo(CommandProcessor.payloadHash(sent));
+        assertThat(CommandProcessor.payloadHash(otherOrderOfIds)).as("array order is content").isNotEqualTo(CommandProcessor.payloadHash(sent));
+        assertThat(CommandProcessor.payloadHash(otherReason)).isNotEqualTo(CommandProcessor.payloadHash(sent));
+    }
 }

@@ -5,6 +5,7 @@ import io.ashbysync.ashby.simulator.SeededTenantGenerator;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator.SeededTenant;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.SsmTenantSecrets;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
@@ -34,7 +35,7 @@ record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String
         String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
         putSecureString(aws, apiKeyParameter, apiKey);
         putSecureString(aws, webhookSecretParameter, webhookSecret);
-        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
+        new TenantStore(aws.dynamoDb(), stackResources(aws), new Quarantine(aws.dynamoDb(), stackResources(aws))).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
         return new DemoTenant(TENANT_ID, apiKey, apiKeyParameter, webhookSecretParameter, webhookSecret, organization, seeded,
                 candidates);
     }
@@ -46,7 +47,7 @@ record DemoTenant(String tenantId, String apiKey, String apiKeyParameter, String
         String webhookSecretParameter = SsmTenantSecrets.webhookSecretParameter(aws.ssmPrefix(), TENANT_ID);
         putSecureString(aws, apiKeyParameter, apiKey);
         putSecureString(aws, webhookSecretParameter, webhookSecret);
-        new TenantStore(aws.dynamoDb(), stackResources(aws)).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
+        new TenantStore(aws.dynamoDb(), stackResources(aws), new Quarantine(aws.dynamoDb(), stackResources(aws))).save(TenantConfig.active(TENANT_ID).withRequestsPerMinute(requestsPerMinute));
         return new DemoTenant(TENANT_ID, apiKey, apiKeyParameter, webhookSecretParameter, webhookSecret, null, null, 0);
     }
 

@@ -138,7 +138,8 @@ class DevStackTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build()) {
             String queueUrl = sqs.createQueue(r -> r.queueName("events")).queueUrl();
             ObjectMapper mapper = new ObjectMapper().findAndRegisterModules();
-            EventPublisher publisher = new EventPublisher(new io.ashbysync.platform.SqsSender(sqs), new DemoTenant.StackResources("t", "i", "p", "m", "c", "w", queueUrl, "/s"), mapper);
+            EventPublisher publisher = new EventPublisher(new io.ashbysync.platform.SqsSender(sqs), new DemoTenant.StackResources("t", "i", "p", "m", "c", "w", queueUrl, "/s"), mapper,
+                    null); // these events are small: nothing is claim-checked
             try (FindemEvents events = FindemEvents.start(sqs, queueUrl)) {
                 api.createContext(FindemEvents.PATH, events);
                 api.start();

@@ -1,6 +1,7 @@
 package io.ashbysync.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ashbysync.testing.ClaimedEvents;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -103,7 +104,9 @@ final class FindemEvents implements HttpHandler, AutoCloseable {
 
     private static JsonNode parse(Message message) {
         try {
-            return JSON.readTree(message.body());
+            JsonNode event = JSON.readTree(message.body());
+            // too large for SQS: read back as Findem would, from the presigned URL it carries
+            return event.hasNonNull("dataRef") ? ClaimedEvents.withData(event) : event;
         } catch (IOException notJson) {
             // Kept as text so a malformed event is visible rather than lost.
             return JSON.createObjectNode().put("type", "unreadable").put("body", message.body());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +24,7 @@ public final class CommandHarness {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Events read so far; the queue is shared by all tests of a run, so readers filter by command id. */
     private static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
+    private static final int SQS_MAX_MESSAGE_BYTES = 262_144;
 
     private final LocalAws aws;
     private final Function<String, String> commandsFunction;
@@ -196,7 +198,10 @@ public final class CommandHarness {
         return EVENTS.stream().filter(e -> type.equals(e.path("type").asText()) && tenantId.equals(e.path("tenantId").asText())).toList();
     }
 
-    /** The single result of the command; fails if there is not exactly one. */
+    /**
+     * The single result of the command; fails if there is not exactly one. A claim-checked result is read from its
+     * presigned URL, as Findem reads it; the event keeps its {@code dataRef}.
+     */
     public JsonNode result(String commandId) {
         List<JsonNode> results = results(commandId);
         if (results.size() != 1) {
@@ -219,15 +224,22 @@ public final class CommandHarness {
             List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
             if (messages.isEmpty()) return;
             for (Message m : messages) {
+                // ElasticMQ takes larger messages; SQS refuses them (and so would fail the send on every attempt)
+                long size = m.body().getBytes(StandardCharsets.UTF_8).length;
+                if (size > SQS_MAX_MESSAGE_BYTES) {
+                    throw new AssertionError("outbound event of " + size + " bytes passes SQS's 256 KiB: " + m.body().substring(0, 300));
+                }
                 List<String> problems = ContractSchemas.problems("event.schema.json", m.body());
                 if (!problems.isEmpty()) {
                     throw new AssertionError("outbound event breaks docs/schemas/event.schema.json: " + problems + " in " + m.body());
                 }
+                JsonNode event;
                 try {
-                    EVENTS.add(JSON.readTree(m.body()));
+                    event = JSON.readTree(m.body());
                 } catch (Exception e) {
                     throw new AssertionError("outbound event is not JSON: " + m.body(), e);
                 }
+                EVENTS.add(event.hasNonNull("dataRef") ? ClaimedEvents.withData(event) : event);
                 aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
             }
         }

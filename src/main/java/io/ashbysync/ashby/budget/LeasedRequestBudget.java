@@ -1,6 +1,7 @@
 package io.ashbysync.ashby.budget;
 
 import io.ashbysync.ashby.AshbyConfig;
+import io.ashbysync.platform.Deadline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -55,7 +56,9 @@ public class LeasedRequestBudget implements RequestBudget {
         int maxBlock = Math.max(1, Math.min(config.maxBlock(), limit / 10));
         Duration horizon = config.window().plus(config.leaseTtl()).plus(config.clockMargin());
         TenantPermits permits = tenants.computeIfAbsent(tenantId, t -> new TenantPermits());
-        Instant deadline = clock.instant().plus(config.maxWait());
+        Instant waitLimit = clock.instant().plus(config.maxWait());
+        // never past the invocation's deadline: a wait Lambda cuts off would lose the caller's bookkeeping
+        Instant deadline = Deadline.earlierOf(waitLimit);
         permits.lock.lock();
         try {
             while (true) {
@@ -85,6 +88,10 @@ public class LeasedRequestBudget implements RequestBudget {
                     }
                     case BudgetLeaseStore.Exhausted exhausted -> {
                         if (exhausted.retryAt().isAfter(deadline)) {
+                            if (deadline.isBefore(waitLimit)) {
+                                throw new Deadline.Exceeded("a permit of tenant " + tenantId + "'s request budget (free at "
+                                        + exhausted.retryAt() + ")", deadline);
+                            }
                             throw new BudgetExhaustedException(tenantId, config.maxWait());
                         }
                         LOG.debugf("tenant %s budget exhausted, waiting until %s", tenantId, exhausted.retryAt());

@@ -1,5 +1,6 @@
 package io.ashbysync.ashby.budget;
 
+import io.ashbysync.platform.Deadline;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,9 +21,14 @@ public class PartnerThrottle {
         pausedUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
     }
 
+    /** Waits out the pause; one that lasts past the invocation's deadline is not waited for at all. */
     public void awaitClear() {
-        long millis = Duration.between(clock.instant(), pausedUntil.get()).toMillis();
+        Instant until = pausedUntil.get();
+        long millis = Duration.between(clock.instant(), until).toMillis();
         if (millis <= 0) return;
+        if (Deadline.earlierOf(until).isBefore(until)) {
+            throw new Deadline.Exceeded("Ashby's integration-wide throttle ends at " + until, Deadline.current().orElseThrow());
+        }
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

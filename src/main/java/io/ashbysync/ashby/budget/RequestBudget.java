@@ -6,6 +6,7 @@ public interface RequestBudget {
      * Blocks until a request may be sent.
      *
      * @throws BudgetExhaustedException when no permit comes within the configured maximum wait
+     * @throws io.ashbysync.platform.Deadline.Exceeded when none comes before the invocation's deadline
      */
     void acquire(String tenantId, int requestsPerMinute);
 }

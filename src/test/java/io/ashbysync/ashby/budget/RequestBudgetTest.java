@@ -62,7 +62,7 @@ class RequestBudgetTest {
         int perWindow = (int) (perMinute * config.budget().window().toMillis() / 60_000);
         TestTenant tenant = TestTenants.register(aws, simulator, tenants, perMinute);
         AshbyClient secondInstance = new AshbyClient(api, secrets, new LeasedRequestBudget(leaseStore, config),
-                new PartnerThrottle(), config, mapper);
+                new PartnerThrottle(), config, mapper, 5000, 2500);
         List<AshbySession> instances = List.of(client.forTenant(tenant.config()), secondInstance.forTenant(tenant.config()));
         int requests = perWindow * 4;
         warmUp(List.of(client, secondInstance));
