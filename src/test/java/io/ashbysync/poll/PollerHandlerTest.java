@@ -14,9 +14,11 @@ import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.ClaimedEvents;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.InProcessCommands;
 import io.ashbysync.testing.InjectLocalAws;
@@ -40,11 +42,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -81,6 +85,8 @@ class PollerHandlerTest {
     S3Client s3;
     @Inject
     PollerConfig config;
+    @Inject
+    Quarantine quarantine;
 
     /** Runs the work the poller fans out through the commands function, as its SQS event source would. */
     private CommandHarness work;
@@ -342,6 +348,87 @@ class PollerHandlerTest {
         assertMirrorEqualsAshby(healthy);
     }
 
+    // ---- limits of the real services, and bad input (issue 18) ----------------------------------------------------
+
+    @Test
+    void quarantine_aConfigRowThatCannotBeRead_isSetAside_andEveryOtherTenantIsPolled() throws Exception {
+        TestTenant healthy = seededTenant(3);
+        String broken = "broken-" + UUID.randomUUID().toString().substring(0, 8);
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("TenantsTable")).item(Map.of(
+                "pk", AttributeValue.fromS(TenantStore.partitionKey(broken)), "sk", AttributeValue.fromS("CONFIG"),
+                "status", AttributeValue.fromS("SLEEPING"))));
+
+        JsonPath summary = poll();
+
+        assertThat(summary.getList("polledTenants", String.class)).containsExactly(healthy.tenantId());
+        assertThat(quarantine.list(broken)).singleElement().satisfies(item -> {
+            assertThat(item.source()).isEqualTo(TenantStore.CONFIG_SOURCE);
+            assertThat(item.reason()).contains("status").contains("SLEEPING");
+        });
+
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("TenantsTable")).item(Map.of(
+                "pk", AttributeValue.fromS(TenantStore.partitionKey(broken)), "sk", AttributeValue.fromS("CONFIG"),
+                "status", AttributeValue.fromS("DISABLED"))));
+        poll();
+        assertThat(quarantine.list(broken)).as("a mended row is released").isEmpty();
+    }
+
+    @Test
+    void quarantine_aRecordWithAnUnparsableUpdatedAt_isSetAside_andTheStreamDrainsWithoutDeletingIt() throws Exception {
+        TestTenant tenant = seededTenant(8);
+        SimulatedOrganization org = tenant.organization();
+        String bad = org.candidates().get(3).get("id").asText();
+        org.answerCandidateFieldVerbatim(bad, "updatedAt", "last Tuesday");
+
+        JsonPath summary = poll();
+        work.drainWork(tenant.tenantId());
+
+        assertThat(summary.getList("polledTenants", String.class)).as("the stream drained").containsExactly(tenant.tenantId());
+        Map<String, JsonNode> mirrored = live(tenant.tenantId(), "CANDIDATE");
+        assertThat(mirrored.keySet()).as("every other candidate of the page").containsAll(
+                candidateIds(org).stream().filter(id -> !id.equals(bad)).toList());
+        assertThat(quarantine.list(tenant.tenantId())).singleElement().satisfies(item -> {
+            assertThat(item.source()).isEqualTo("stream:candidates");
+            assertThat(item.itemId()).isEqualTo(bad);
+            assertThat(item.reason()).contains("updatedAt").contains("last Tuesday");
+        });
+
+        org.answerCandidateFieldVerbatim(bad, "updatedAt", Instant.now().toString());
+        state.requestFullPass(tenant.tenantId(), "candidates");
+        poll();
+        work.drainWork(tenant.tenantId());
+
+        assertThat(quarantine.list(tenant.tenantId())).as("released once it parses").isEmpty();
+        assertThat(live(tenant.tenantId(), "CANDIDATE")).containsKey(bad);
+        assertThat(events(tenant)).noneMatch(e -> e.path("type").asText().equals("candidate.deleted"));
+    }
+
+    @Test
+    void claimCheck_aCandidateWith500NotesAnd50Applications_reachesFindemWholeThroughS3() throws Exception {
+        TestTenant tenant = seededTenant(1);
+        SimulatedOrganization org = tenant.organization();
+        String candidateId = org.candidates().getFirst().get("id").asText();
+        String likeJob = org.jobs().getFirst().get("id").asText();
+        for (int i = 0; i < 500; i++) {
+            org.addNote(candidateId, "Call " + i + ": " + "discussed the platform team's roadmap, compensation and notice period. ".repeat(6));
+        }
+        int existing = (int) org.applications().stream().filter(a -> a.path("candidate").path("id").asText().equals(candidateId)).count();
+        for (int i = existing; i < 50; i++) {
+            org.addApplicationManually(candidateId, org.createJob("Role " + i, likeJob).get("id").asText());
+        }
+
+        poll();
+        work.drainWork(tenant.tenantId());
+
+        JsonNode document = latestDocuments(events(tenant)).get(candidateId);
+        assertThat(document.path("data").isNull()).as("too large for one SQS message").isTrue();
+        assertThat(document.path("dataRef").path("key").asText()).startsWith("claims/" + tenant.tenantId() + "/");
+        JsonNode data = ClaimedEvents.withData(document).get("data");
+        assertThat(data.path("notes").size()).isEqualTo(org.notes(candidateId).size()).isGreaterThanOrEqualTo(500);
+        assertThat(data.path("applications").size()).isEqualTo(50);
+        assertThat(data.path("candidate").path("id").asText()).isEqualTo(candidateId);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private TestTenant seededTenant(int candidates) {
@@ -366,6 +453,9 @@ class PollerHandlerTest {
                     .visibilityTimeout(300)).messages();
             if (messages.isEmpty()) return events;
             for (Message message : messages) {
+                // ElasticMQ takes larger messages; SQS refuses them
+                assertThat(message.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as("an SQS message")
+                        .isLessThanOrEqualTo(262_144);
                 JsonNode event = JSON.readTree(message.body());
                 if (event.path("tenantId").asText().equals(tenant.tenantId())) events.add(event);
                 aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));

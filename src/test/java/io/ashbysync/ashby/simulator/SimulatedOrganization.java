@@ -632,6 +632,16 @@ public final class SimulatedOrganization {
         return moveStage(applicationId, hiredStage, null);
     }
 
+    /**
+     * A fault, not Ashby's behaviour: from now on Ashby answers the candidate with {@code field} holding {@code value}
+     * as given (an {@code updatedAt} that is no timestamp, say); the candidate counts as changed for sync tokens.
+     */
+    public synchronized void answerCandidateFieldVerbatim(String candidateId, String field, String value) {
+        ObjectNode candidate = candidates.get(candidateId).deepCopy();
+        candidate.put(field, value);
+        candidates.put(candidate);
+    }
+
     /** A recruiter adds the candidate to a job by hand; fires applicationSubmit. */
     public synchronized ObjectNode addApplicationManually(String candidateId, String jobId) {
         ObjectNode app = createApplication(candidateId, jobId, null, null, null, null, null, apiKeyUserId);
