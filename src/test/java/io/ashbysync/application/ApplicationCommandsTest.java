@@ -440,4 +440,43 @@ class ApplicationCommandsTest {
         assertThat(emailed).as("one rejection email per application").hasSize(2000).doesNotHaveDuplicates();
         assertThat(driver.events("command.progress", command.get("commandId").asText())).isNotEmpty();
     }
+
+    @Test
+    void claimCheck_bulkOf5000_theDocumentedMaximum_isAnsweredOnceWithEveryItem() {
+        // receipts off: this test is about the size of the result, not about 5,000 notes
+        aws.dynamoDb().updateItem(r -> r.tableName(aws.tableName("TenantsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(TenantStore.partitionKey(tenant.tenantId())), "sk", AttributeValue.fromS("CONFIG")))
+                .updateExpression("SET receiptNotes = :f").expressionAttributeValues(Map.of(":f", AttributeValue.fromBool(false))));
+        List<String> candidates = org.candidates().stream().map(c -> c.get("id").asText()).toList();
+        List<String> jobs = org.jobs().stream().filter(j -> j.path("status").asText().equals("Open")).map(j -> j.get("id").asText()).toList();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 5000; i++) {
+            ids.add(org.addApplicationManually(candidates.get(i % candidates.size()), jobs.get(i % jobs.size())).get("id").asText());
+        }
+        ObjectNode command = command("application.reject", reject(ids).put("archiveReasonText", "Not a fit"));
+        String commandId = command.get("commandId").asText();
+
+        JsonNode result = run(command);
+
+        assertThat(result.path("status").asText()).as(result.path("error").toString()).isEqualTo("succeeded");
+        assertThat(new HashSet<>(result.path("output").path("items").findValuesAsText("applicationId"))).containsExactlyInAnyOrderElementsOf(ids);
+        JsonNode event = driver.results(commandId).getFirst();
+        assertThat(event.path("dataRef").path("key").asText()).as("claim-checked: too large for SQS")
+                .startsWith("claims/" + tenant.tenantId() + "/");
+        Map<String, AttributeValue> record = aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("IdempotencyTable"))
+                .key(Map.of("pk", AttributeValue.fromS(tenant.tenantId() + "#" + commandId), "sk", AttributeValue.fromS("RECORD")))).item();
+        long itemBytes = record.entrySet().stream().mapToLong(e -> e.getKey().length() + (e.getValue().s() != null ? e.getValue().s().length() : 16)).sum();
+        assertThat(itemBytes).as("the idempotency record stays under DynamoDB's 400 KB").isLessThan(400_000);
+        assertThat(record).containsKey("resultRef").doesNotContainKey("result");
+
+        // a redelivery of the command whose result never reached Findem sends the stored result again, whole
+        aws.dynamoDb().updateItem(r -> r.tableName(aws.tableName("IdempotencyTable"))
+                .key(Map.of("pk", AttributeValue.fromS(tenant.tenantId() + "#" + commandId), "sk", AttributeValue.fromS("RECORD")))
+                .updateExpression("SET resultDelivered = :f").expressionAttributeValues(Map.of(":f", AttributeValue.fromBool(false))));
+        driver.send(command);
+        driver.drain();
+        List<JsonNode> results = driver.results(commandId);
+        assertThat(results).hasSize(2);
+        assertThat(results.get(1).path("data")).isEqualTo(results.get(0).path("data"));
+    }
 }

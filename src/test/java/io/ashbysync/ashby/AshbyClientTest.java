@@ -1,7 +1,9 @@
 package io.ashbysync.ashby;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,19 +17,21 @@ import io.ashbysync.ashby.simulator.Fault;
 import io.ashbysync.ashby.simulator.RequestRecord;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.TenantSecrets;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LocalAws;
-import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
+import io.ashbysync.testing.TestTenants;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -288,6 +292,27 @@ class AshbyClientTest {
 
         assertThat(unavailable.httpStatus()).isEqualTo(500);
         assertThat(requests("apiKey.info")).hasSize(config.retry().maxRetries() + 1);
+    }
+
+    @Test
+    void deadline_retriesAndTheirBackoffStopAtTheInvocationsDeadline() {
+        // Retry-After 30 s six times over: without the deadline the call waits minutes inside a 120 s function
+        for (int i = 0; i < 7; i++) simulator.faults().next("apiKey.info", Fault.rateLimited(30));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() ->
+                Deadline.within(Instant.now().plusSeconds(2), () -> ashby.call(AshbyEndpoint.API_KEY_INFO, null, ApiKeyInfo.class)))
+                .isInstanceOf(Deadline.Exceeded.class));
+        assertThat(requests("apiKey.info")).as("no attempt after the deadline").hasSize(1);
+    }
+
+    @Test
+    void deadline_aSlowAnswerIsGivenUpAtTheDeadline_notAtTheReadTimeout() {
+        simulator.faults().next("apiKey.info", Fault.delay(Duration.ofSeconds(8)));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() ->
+                Deadline.within(Instant.now().plusMillis(800), () -> ashby.call(AshbyEndpoint.API_KEY_INFO, null, ApiKeyInfo.class)))
+                .isInstanceOf(Deadline.Exceeded.class));
+        assertThat(requests("apiKey.info")).as("the slow request was the only one").hasSizeLessThanOrEqualTo(1);
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.ashbysync.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ashbysync.ashby.simulator.AshbySimulator;
 import io.ashbysync.ashby.simulator.Fault;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
 import io.ashbysync.testing.LambdaEvents;
@@ -98,5 +100,27 @@ class CommandsHandlerTest {
 
         assertThat(failed).containsExactly("first", "second");
         assertThat(simulator.faults().pending("apiKey.info")).as("the second message was not attempted").isEqualTo(3);
+    }
+
+    @Test
+    void deadline_onItsLastDelivery_aCommandThatCannotStartIsAnsweredBeforeTheDeadLetterQueue() {
+        TestTenant tenant = TestTenants.register(aws, simulator, tenants, 60_000);
+        for (int i = 0; i < 10; i++) {
+            simulator.faults().next("apiKey.info", Fault.status(503));
+        }
+        String lastDelivery = LambdaEvents.sqs(COMMANDS_QUEUE,
+                        new Message("first", connectionCheck("last-1", tenant.tenantId())),
+                        new Message("second", connectionCheck("last-2", tenant.tenantId())))
+                .replace("\"ApproximateReceiveCount\":\"1\"", "\"ApproximateReceiveCount\":\"5\"");
+
+        assertThat(failedMessageIds(lastDelivery)).containsExactly("first", "second");
+
+        CommandHarness findem = new CommandHarness(aws);
+        JsonNode attempted = findem.result("last-1");
+        assertThat(attempted.path("error").path("code").asText()).isEqualTo("retries_exhausted");
+        JsonNode neverStarted = findem.result("last-2");
+        assertThat(neverStarted.path("status").asText()).isEqualTo("failed");
+        assertThat(neverStarted.path("error").path("code").asText()).isEqualTo("retries_exhausted");
+        assertThat(neverStarted.path("error").path("message").asText()).contains("not attempted").contains("group");
     }
 }
