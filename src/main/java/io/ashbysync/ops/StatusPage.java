@@ -1,5 +1,7 @@
 package io.ashbysync.ops;
 
+import io.ashbysync.tenant.Quarantine;
+import io.ashbysync.tenant.TenantStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,6 +32,14 @@ final class StatusPage {
                     .append("</td><td>").append(q.inFlight()).append("</td><td>").append(q.delayed()).append("</td></tr>");
         }
         h.append("</table>");
+        if (!report.unreadableTenants().isEmpty()) {
+            h.append("<h2>Tenants whose config cannot be read</h2><table class=\"unreadable\"><tr><th>tenant</th><th>since</th><th>why</th></tr>");
+            for (TenantStore.UnreadableConfig u : report.unreadableTenants()) {
+                h.append("<tr><td>").append(esc(u.tenantId())).append("</td><td>").append(time(u.at())).append("</td><td class=\"bad\">")
+                        .append(esc(u.reason())).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
         for (StatusReport.Tenant t : report.tenants()) tenant(h, t);
         return h.append("</body></html>").toString();
     }
@@ -64,7 +74,16 @@ final class StatusPage {
                     .append("</td><td>").append(time(w.checkedAt())).append("</td><td>").append(time(w.lastDeliveryAt()))
                     .append("</td><td").append(w.silent() ? " class=\"bad\">silent" : ">—").append("</td></tr>");
         }
-        h.append("</table></section>");
+        h.append("</table>");
+        if (!t.quarantined().isEmpty()) {
+            h.append("<table class=\"quarantined\"><tr><th>set aside</th><th>item</th><th>since</th><th>why</th></tr>");
+            for (Quarantine.Item q : t.quarantined()) {
+                h.append("<tr><td>").append(esc(q.source())).append("</td><td>").append(esc(q.itemId())).append("</td><td>")
+                        .append(time(q.at())).append("</td><td>").append(esc(q.reason())).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        h.append("</section>");
     }
 
     private static void row(StringBuilder h, String name, String value) {

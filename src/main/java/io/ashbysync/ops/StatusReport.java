@@ -2,6 +2,7 @@ package io.ashbysync.ops;
 
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.poll.SyncState;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.webhook.WebhookSilence;
@@ -34,25 +35,28 @@ public class StatusReport {
                          Instant updatedAt, long recordsThisRun, long recordsPerMinute, Long etaSeconds,
                          long candidatesInPass, long candidatesLastFullPass, Instant lastSuccessAt, Long lagSeconds,
                          Instant lastErrorAt, String lastError, List<String> hints, List<Stream> streams,
-                         List<Webhook> webhooks) {}
+                         List<Webhook> webhooks, List<Quarantine.Item> quarantined) {}
 
     /** @param visible waiting, {@code inFlight} being worked on, {@code delayed} not yet due */
     public record Queue(String name, boolean deadLetter, long visible, long inFlight, long delayed) {}
 
-    public record Report(Instant generatedAt, List<Tenant> tenants, List<Queue> queues) {}
+    /** @param unreadableTenants tenants whose config row cannot be used: left out of every pass until it is mended */
+    public record Report(Instant generatedAt, List<Tenant> tenants, List<Queue> queues, List<TenantStore.UnreadableConfig> unreadableTenants) {}
 
     private final TenantStore tenants;
     private final SyncState state;
     private final TenantWebhooks webhooks;
     private final WebhookSilence silence;
     private final TenantOperations operations;
+    private final Quarantine quarantine;
     private final SqsClient sqs;
     private final AwsResources resources;
     private final OpsConfig config;
     private final Clock clock = Clock.systemUTC();
 
     public StatusReport(TenantStore tenants, SyncState state, TenantWebhooks webhooks, WebhookSilence silence, TenantOperations operations,
-                        SqsClient sqs, AwsResources resources, OpsConfig config) {
+                        Quarantine quarantine, SqsClient sqs, AwsResources resources, OpsConfig config) {
+        this.quarantine = quarantine;
         this.tenants = tenants;
         this.state = state;
         this.webhooks = webhooks;
@@ -65,7 +69,7 @@ public class StatusReport {
 
     public Report all() {
         Instant now = clock.instant();
-        return new Report(now, tenants.listAll().stream().map(t -> tenant(t, now)).toList(), queues());
+        return new Report(now, tenants.listAll().stream().map(t -> tenant(t, now)).toList(), queues(), tenants.unreadable());
     }
 
     public Tenant tenant(String tenantId) {
@@ -101,13 +105,18 @@ public class StatusReport {
             hooks.add(new Webhook(saved.webhookId(), saved.webhookType(), saved.enabled(), saved.checkedAt(),
                     seen == null ? null : seen.lastDeliveryAt(), silent));
         }
+        List<Quarantine.Item> quarantined = quarantine.list(id);
+        if (!quarantined.isEmpty()) {
+            hints.add(quarantined.size() + " item(s) set aside as unusable (below); the rest of the sync goes on. They are retried on"
+                    + " every pass and released once Ashby answers them well");
+        }
         Instant lastSuccess = poller == null ? null : poller.lastSuccessAt();
         return new Tenant(id, config.status().name(), config.requestsPerMinute(), str(status, "phase"), instant(status, "runStartedAt"),
                 instant(status, "updatedAt"), num(status, "recordsThisRun"), num(status, "recordsPerMinute"),
                 status.containsKey("etaSeconds") ? num(status, "etaSeconds") : null, num(status, "candidatesInPass"),
                 num(status, "candidatesLastFullPass"), lastSuccess,
                 lastSuccess == null ? null : Duration.between(lastSuccess, now).toSeconds(),
-                poller == null ? null : poller.lastErrorAt(), poller == null ? null : poller.lastError(), hints, streams, hooks);
+                poller == null ? null : poller.lastErrorAt(), poller == null ? null : poller.lastError(), hints, streams, hooks, quarantined);
     }
 
     private List<Queue> queues() {

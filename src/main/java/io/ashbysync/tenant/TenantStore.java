@@ -85,6 +85,21 @@ public class TenantStore {
         return all;
     }
 
+    /** A config row set aside by {@link #listAll}: whose it is and why it cannot be used. */
+    public record UnreadableConfig(String tenantId, String reason, java.time.Instant at) {}
+
+    /** Every config row now quarantined (operators' views: a tenant left out of every pass must not be invisible). */
+    public List<UnreadableConfig> unreadable() {
+        List<UnreadableConfig> rows = new ArrayList<>();
+        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk = :quarantined")
+                        .expressionAttributeValues(Map.of(":quarantined", s(Quarantine.sortKey(CONFIG_SOURCE, CONFIG_SK)))))
+                .items()
+                .forEach(item -> rows.add(new UnreadableConfig(item.get(PK).s().substring("TENANT#".length()), item.get("reason").s(),
+                        java.time.Instant.parse(item.get("at").s()))));
+        rows.sort(java.util.Comparator.comparing(UnreadableConfig::tenantId));
+        return rows;
+    }
+
     public void save(TenantConfig config) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(partitionKey(config.tenantId())));

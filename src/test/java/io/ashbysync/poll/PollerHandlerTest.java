@@ -14,6 +14,7 @@ import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.ops.StatusReport;
 import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
@@ -87,6 +88,8 @@ class PollerHandlerTest {
     PollerConfig config;
     @Inject
     Quarantine quarantine;
+    @Inject
+    StatusReport status;
 
     /** Runs the work the poller fans out through the commands function, as its SQS event source would. */
     private CommandHarness work;
@@ -365,6 +368,10 @@ class PollerHandlerTest {
             assertThat(item.source()).isEqualTo(TenantStore.CONFIG_SOURCE);
             assertThat(item.reason()).contains("status").contains("SLEEPING");
         });
+        assertThat(status.all().unreadableTenants()).as("on the status page").anySatisfy(u -> {
+            assertThat(u.tenantId()).isEqualTo(broken);
+            assertThat(u.reason()).contains("SLEEPING");
+        });
 
         aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("TenantsTable")).item(Map.of(
                 "pk", AttributeValue.fromS(TenantStore.partitionKey(broken)), "sk", AttributeValue.fromS("CONFIG"),
@@ -392,6 +399,9 @@ class PollerHandlerTest {
             assertThat(item.itemId()).isEqualTo(bad);
             assertThat(item.reason()).contains("updatedAt").contains("last Tuesday");
         });
+        StatusReport.Tenant shown = status.tenant(tenant.tenantId());
+        assertThat(shown.quarantined()).extracting(Quarantine.Item::itemId).containsExactly(bad);
+        assertThat(shown.hints()).anySatisfy(hint -> assertThat(hint).contains("set aside"));
 
         org.answerCandidateFieldVerbatim(bad, "updatedAt", Instant.now().toString());
         state.requestFullPass(tenant.tenantId(), "candidates");
