@@ -1,9 +1,5 @@
 package io.ashbysync.testing;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -21,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 
@@ -104,7 +99,7 @@ public final class HttpFunctionServer implements AutoCloseable {
         return eventJson -> {
             try {
                 APIGatewayV2HTTPEvent event = JSON.readValue(eventJson, APIGatewayV2HTTPEvent.class);
-                APIGatewayV2HTTPResponse response = handler.handleRequest(event, new TestContext());
+                APIGatewayV2HTTPResponse response = handler.handleRequest(event, TestLambdaContext.of("http", java.time.Duration.ofSeconds(29)));
                 return JSON.writeValueAsString(Map.of("statusCode", response.getStatusCode(),
                         "headers", response.getHeaders() == null ? Map.of() : response.getHeaders(),
                         "body", response.getBody() == null ? "" : response.getBody()));
@@ -112,22 +107,6 @@ public final class HttpFunctionServer implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         };
-    }
-
-    private static final class TestContext implements Context {
-        private final String requestId = UUID.randomUUID().toString();
-
-        @Override public String getAwsRequestId() { return requestId; }
-        @Override public String getLogGroupName() { return "test"; }
-        @Override public String getLogStreamName() { return "test"; }
-        @Override public String getFunctionName() { return "http"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:http"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return 29_000; }
-        @Override public int getMemoryLimitInMB() { return 1024; }
-        @Override public LambdaLogger getLogger() { return null; }
     }
 
     @Override

@@ -1,9 +1,5 @@
 package io.ashbysync.testing;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The {@code commands} handler called in the test's own Quarkus application, for tests whose profile serves another
@@ -54,24 +49,10 @@ public final class InProcessCommands {
         SQSEvent sqsEvent = new SQSEvent();
         sqsEvent.setRecords(messages);
         CommandsHandler handler = Arc.container().instance(CommandsHandler.class).get();
-        SQSBatchResponse response = handler.handleRequest(sqsEvent, new TestContext(System.currentTimeMillis() + TIMEOUT_MILLIS));
+        SQSBatchResponse response = handler.handleRequest(sqsEvent, TestLambdaContext.of("commands", java.time.Duration.ofMillis(TIMEOUT_MILLIS)));
         ObjectNode answer = JSON.createObjectNode();
         var failures = answer.putArray("batchItemFailures");
         response.getBatchItemFailures().forEach(f -> failures.addObject().put("itemIdentifier", f.getItemIdentifier()));
         return answer.toString();
-    }
-
-    private record TestContext(long deadlineMillis) implements Context {
-        @Override public String getAwsRequestId() { return UUID.randomUUID().toString(); }
-        @Override public String getLogGroupName() { return "/aws/lambda/commands"; }
-        @Override public String getLogStreamName() { return "test"; }
-        @Override public String getFunctionName() { return "commands"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:commands"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return (int) Math.max(deadlineMillis - System.currentTimeMillis(), 0); }
-        @Override public int getMemoryLimitInMB() { return 1024; }
-        @Override public LambdaLogger getLogger() { return null; }
     }
 }
