@@ -20,9 +20,10 @@ public interface CommandsConfig {
 
     /**
      * Time kept back from the work at the end of an invocation: what a failed attempt needs to release its lease and,
-     * on the last attempt, publish its {@code retries_exhausted} result (each an AWS call of a few seconds at worst).
+     * on the last attempt, publish its {@code retries_exhausted} result: two AWS calls of at most 8 s each
+     * ({@code quarkus.dynamodb/sqs.api-call-timeout}).
      */
-    @WithDefault("15s")
+    @WithDefault("20s")
     Duration deadlineReserve();
 
     /** A message is not started with less work time left than this; it goes back to the queue unstarted. */

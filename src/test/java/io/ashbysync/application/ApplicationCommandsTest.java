@@ -442,7 +442,7 @@ class ApplicationCommandsTest {
     }
 
     @Test
-    void claimCheck_bulkOf5000_theDocumentedMaximum_isAnsweredOnceWithEveryItem() {
+    void bulkOf5000_theDocumentedMaximum_isClaimChecked_andAnsweredOnceWithEveryItem() {
         // receipts off: this test is about the size of the result, not about 5,000 notes
         aws.dynamoDb().updateItem(r -> r.tableName(aws.tableName("TenantsTable"))
                 .key(Map.of("pk", AttributeValue.fromS(TenantStore.partitionKey(tenant.tenantId())), "sk", AttributeValue.fromS("CONFIG")))

@@ -295,7 +295,7 @@ class AshbyClientTest {
     }
 
     @Test
-    void deadline_retriesAndTheirBackoffStopAtTheInvocationsDeadline() {
+    void retriesAndTheirBackoffStopAtTheInvocationsDeadline() {
         // Retry-After 30 s six times over: without the deadline the call waits minutes inside a 120 s function
         for (int i = 0; i < 7; i++) simulator.faults().next("apiKey.info", Fault.rateLimited(30));
 
@@ -306,7 +306,7 @@ class AshbyClientTest {
     }
 
     @Test
-    void deadline_aSlowAnswerIsGivenUpAtTheDeadline_notAtTheReadTimeout() {
+    void aSlowAnswerIsGivenUpAtTheDeadline_notAtTheReadTimeout() {
         simulator.faults().next("apiKey.info", Fault.delay(Duration.ofSeconds(8)));
 
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() ->

@@ -103,7 +103,7 @@ class CommandsHandlerTest {
     }
 
     @Test
-    void deadline_onItsLastDelivery_aCommandThatCannotStartIsAnsweredBeforeTheDeadLetterQueue() {
+    void beforeTheDeadline_aCommandThatCannotStartOnItsLastDeliveryIsAnsweredBeforeTheDeadLetterQueue() {
         TestTenant tenant = TestTenants.register(aws, simulator, tenants, 60_000);
         for (int i = 0; i < 10; i++) {
             simulator.faults().next("apiKey.info", Fault.status(503));

@@ -42,7 +42,7 @@ class AdminDeadlineTest {
     }
 
     @Test
-    void deadline_onboardingAgainstAnAshbyThatDoesNotAnswer_answersInTimeAndLeavesNothingBehind() {
+    void onboardingAgainstAnAshbyThatDoesNotAnswer_answersBeforeTheDeadlineAndLeavesNothingBehind() {
         String tenantId = "slow-" + UUID.randomUUID().toString().substring(0, 8);
         String apiKey = "key_" + UUID.randomUUID().toString().replace("-", "");
         simulator.createOrganization(apiKey);

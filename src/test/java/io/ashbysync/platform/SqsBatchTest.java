@@ -66,7 +66,7 @@ class SqsBatchTest {
     }
 
     @Test
-    void fairness_aFailedFifoMessageReturnsOnlyTheLaterMessagesOfItsOwnGroup() {
+    void groupFairness_aFailedFifoMessageReturnsOnlyTheLaterMessagesOfItsOwnGroup() {
         Deadline.clock = Clock.fixed(START, ZoneOffset.UTC);
         SQSEvent batch = event(message("a1", "tenant-a:p1", true), message("b1", "tenant-b:p9", true),
                 message("a2", "tenant-a:p1", true), message("b2", "tenant-b:p9", true), message("c1", "tenant-c:p3", true));
@@ -79,7 +79,7 @@ class SqsBatchTest {
     }
 
     @Test
-    void deadline_noMessageStartsWithTooLittleTimeLeft_andTheRestGoBackUnstarted() {
+    void noMessageStartsWithTooLittleTimeBeforeTheDeadline_andTheRestGoBackUnstarted() {
         MutableClock clock = new MutableClock(START);
         Deadline.clock = clock;
         SqsBatch.Limits limits = new SqsBatch.Limits(START.plus(Duration.ofSeconds(60)), Duration.ofSeconds(10));
@@ -95,7 +95,7 @@ class SqsBatchTest {
     }
 
     @Test
-    void deadline_everyMessageRunsWithinTheBatchsWorkDeadline() {
+    void everyMessageRunsWithinTheBatchsWorkDeadline() {
         Deadline.clock = Clock.fixed(START, ZoneOffset.UTC);
         Instant workEnds = START.plus(Duration.ofSeconds(90));
         List<Instant> seen = new ArrayList<>();

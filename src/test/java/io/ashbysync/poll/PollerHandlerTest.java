@@ -354,7 +354,7 @@ class PollerHandlerTest {
     // ---- limits of the real services, and bad input (issue 18) ----------------------------------------------------
 
     @Test
-    void quarantine_aConfigRowThatCannotBeRead_isSetAside_andEveryOtherTenantIsPolled() throws Exception {
+    void aConfigRowThatCannotBeRead_isQuarantined_andEveryOtherTenantIsPolled() throws Exception {
         TestTenant healthy = seededTenant(3);
         String broken = "broken-" + UUID.randomUUID().toString().substring(0, 8);
         aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("TenantsTable")).item(Map.of(
@@ -381,7 +381,7 @@ class PollerHandlerTest {
     }
 
     @Test
-    void quarantine_aRecordWithAnUnparsableUpdatedAt_isSetAside_andTheStreamDrainsWithoutDeletingIt() throws Exception {
+    void aRecordWithAnUnparsableUpdatedAt_isQuarantined_andTheStreamDrainsWithoutDeletingIt() throws Exception {
         TestTenant tenant = seededTenant(8);
         SimulatedOrganization org = tenant.organization();
         String bad = org.candidates().get(3).get("id").asText();
@@ -414,7 +414,7 @@ class PollerHandlerTest {
     }
 
     @Test
-    void claimCheck_aCandidateWith500NotesAnd50Applications_reachesFindemWholeThroughS3() throws Exception {
+    void aCandidateWith500NotesAnd50Applications_isClaimChecked_andReachesFindemWhole() throws Exception {
         TestTenant tenant = seededTenant(1);
         SimulatedOrganization org = tenant.organization();
         String candidateId = org.candidates().getFirst().get("id").asText();

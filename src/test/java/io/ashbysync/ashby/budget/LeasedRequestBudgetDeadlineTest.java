@@ -32,7 +32,7 @@ class LeasedRequestBudgetDeadlineTest {
     }
 
     @Test
-    void deadline_aPermitThatComesAfterTheInvocationsDeadline_isNotWaitedFor() {
+    void aPermitThatComesAfterTheInvocationsDeadline_isNotWaitedFor() {
         LeasedRequestBudget budget = new LeasedRequestBudget(exhausted, budget(Duration.ofMinutes(5)), Clock.systemUTC());
 
         // a generous guard against hanging only: without the deadline the call sleeps 60 s and asks again
