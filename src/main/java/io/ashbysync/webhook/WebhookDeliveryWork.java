@@ -2,6 +2,8 @@ package io.ashbysync.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.idempotency.IdempotencyStore;
+import io.ashbysync.mirror.RecordFields;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
@@ -31,13 +33,15 @@ public class WebhookDeliveryWork implements WorkHandler {
     private final TenantStore tenants;
     private final WebhookChanges changes;
     private final WebhookSilence silence;
+    private final Quarantine quarantine;
     private final WebhooksConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public WebhookDeliveryWork(IdempotencyStore idempotency, TenantStore tenants, WebhookChanges changes, WebhookSilence silence,
-                               WebhooksConfig config, ObjectMapper mapper) {
+                               Quarantine quarantine, WebhooksConfig config, ObjectMapper mapper) {
         this.idempotency = idempotency;
+        this.quarantine = quarantine;
         this.tenants = tenants;
         this.changes = changes;
         this.silence = silence;
@@ -91,6 +95,10 @@ public class WebhookDeliveryWork implements WorkHandler {
         }
         try {
             changes.apply(tenant.get(), delivery);
+        } catch (RecordFields.MalformedRecordException malformed) {
+            // retrying cannot mend Ashby's answer: set aside (the poller applies the record once it parses)
+            quarantine.record(tenantId, "webhook:" + delivery.action(),
+                    malformed.recordId() != null ? malformed.recordId() : delivery.webhookActionId(), malformed.getMessage());
         } catch (RuntimeException e) {
             idempotency.release(tenantId, id);
             throw e;

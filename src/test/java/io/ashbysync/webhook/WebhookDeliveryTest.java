@@ -13,6 +13,7 @@ import io.ashbysync.ashby.simulator.WebhookSender.Delivery;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.InProcessCommands;
@@ -64,6 +65,8 @@ class WebhookDeliveryTest {
     AshbySimulator simulator;
     @Inject
     TenantStore tenants;
+    @Inject
+    Quarantine quarantine;
     @Inject
     AshbyClient ashby;
     @Inject
@@ -138,6 +141,26 @@ class WebhookDeliveryTest {
         assertThat(mirrored.path("currentInterviewStage").path("id").asText()).isEqualTo(target);
         assertThat(mirrored.path("applicationHistory").findValuesAsText("stageId")).contains(target);
         assertThat(identity.identity(tenant.tenantId(), candidateId)).isPresent();
+    }
+
+    @Test
+    void aChangeWhoseRecordAshbyAnswersMalformed_isQuarantined_notRetriedUntilTheDeadLetterQueue() {
+        JsonNode app = activeApplication();
+        String candidateId = app.path("candidate").path("id").asText();
+        org.answerCandidateFieldVerbatim(candidateId, "updatedAt", "soon");
+
+        org.moveStage(app.path("id").asText(), otherActiveStage(app), null);
+        awaitAccepted(d -> !d.action().equals("ping"), 2);
+        harness.drain();
+
+        String workDeadLetters = aws.queueUrl("WorkDeadLetterQueue");
+        assertThat(aws.sqs().receiveMessage(r -> r.queueUrl(workDeadLetters).maxNumberOfMessages(10).visibilityTimeout(0)).messages())
+                .as("nothing retried until the dead-letter queue").isEmpty();
+        assertThat(quarantine.list(tenant.tenantId())).anySatisfy(item -> {
+            assertThat(item.source()).startsWith("webhook:");
+            assertThat(item.itemId()).isEqualTo(candidateId);
+            assertThat(item.reason()).contains("updatedAt").contains("soon");
+        });
     }
 
     @Test
