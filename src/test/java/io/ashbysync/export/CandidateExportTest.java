@@ -1,6 +1,8 @@
 package io.ashbysync.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +13,7 @@ import io.ashbysync.ashby.simulator.SeededTenantGenerator;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator.SeededTenant;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.FileServer;
@@ -21,7 +24,10 @@ import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -48,6 +54,8 @@ class CandidateExportTest {
     TenantStore tenants;
     @Inject
     IdentityIndex identity;
+    @Inject
+    FileTransfer fileTransfer;
 
     private CommandHarness harness;
     private TestTenant tenant;
@@ -376,6 +384,18 @@ class CandidateExportTest {
         JsonNode error = failure(CommandHarness.command("candidate.export", tenant.tenantId(), payload));
         assertThat(error.get("code").asText()).isEqualTo("attachment_too_large");
         assertThat(org.candidates()).hasSize(before);
+    }
+
+    @Test
+    void downloadStallingMidBody_endsAtTheInvocationDeadline_asATransientFailure() {
+        URI stalling = FILES.stallAfter("/stall/cv.pdf", "application/pdf", "%PDF-1.4 first part".getBytes(StandardCharsets.UTF_8), 1_000_000);
+        ExportRequest.FileRef file = new ExportRequest.FileRef(stalling, "cv.pdf", null);
+
+        // the guard only stops a hang from blocking the build: the assertion is on how the download ends
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                assertThatThrownBy(() -> Deadline.within(Instant.now().plusSeconds(2), () -> fileTransfer.download(file)))
+                        .isInstanceOf(Deadline.Exceeded.class)
+                        .hasMessageContaining("download of cv.pdf"));
     }
 
     @Test
