@@ -68,6 +68,9 @@ public class FileTransfer {
             return new Download(file.fileName(), contentType, readAtMost(response.body(), config.maxFileBytes(), file));
         } catch (BoundedDownload.Stalled e) {
             throw new DownloadStalled(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the HTTP client refuses the URL itself (validation catches the known cases): no attempt can succeed
+            throw new CommandFailedException("attachment_url_not_allowed", file.fileName() + ": the URL cannot be used: " + e.getMessage());
         } catch (IOException e) {
             throw new CommandFailedException("attachment_download_failed", file.fileName() + ": " + e.getMessage());
         }
