@@ -10,6 +10,7 @@ import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.ListPosition;
 import io.ashbysync.platform.TtlCache;
+import io.ashbysync.poll.PollerConfig;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
@@ -41,6 +42,14 @@ public class CandidateDetailsWork implements WorkHandler {
      * tenant, and a change of key, budget or status may take this long to reach them.
      */
     private static final Duration TENANT_CONFIG_REUSE = Duration.ofSeconds(10);
+    static final String STORED = "stored";
+    static final String SKIPPED = "skipped";
+    /**
+     * Bookkeeping on a file's row, not part of the document ({@link CandidateDocuments} drops fields starting with
+     * {@code _}): the hash of the handle and the cap a file was skipped under.
+     */
+    static final String HANDLE_HASH = "_handleHash";
+    static final String MAX_BYTES = "_maxBytes";
 
     private final TenantStore tenants;
     private final AshbyClient ashby;
@@ -48,16 +57,18 @@ public class CandidateDetailsWork implements WorkHandler {
     private final FileCopier files;
     private final CandidateDocuments documents;
     private final ObjectMapper mapper;
+    private final PollerConfig config;
     private final TtlCache<TenantConfig> tenantConfigs = new TtlCache<>(TENANT_CONFIG_REUSE, Clock.systemUTC());
 
     public CandidateDetailsWork(TenantStore tenants, AshbyClient ashby, MirrorStore mirror, FileCopier files,
-                                CandidateDocuments documents, ObjectMapper mapper) {
+                                CandidateDocuments documents, ObjectMapper mapper, PollerConfig config) {
         this.tenants = tenants;
         this.ashby = ashby;
         this.mirror = mirror;
         this.files = files;
         this.documents = documents;
         this.mapper = mapper;
+        this.config = config;
     }
 
     /** A work item for one candidate; {@code applicationIds}: applications whose history must be re-read. */
@@ -159,7 +170,9 @@ public class CandidateDetailsWork implements WorkHandler {
 
     /**
      * The resume and attachments the candidate record names: new ones copied to S3, vanished ones deleted from S3;
-     * {@code files} (by child key) ends up current.
+     * {@code files} (by child key) ends up current. A file too large to copy is listed with its {@code status} and
+     * {@code reason} (see {@link #fetch}). A stored file is kept as it is; a skipped one is not downloaded again until
+     * its handle or the size cap changes.
      */
     private void refreshFiles(AshbySession session, String candidateId, JsonNode candidate, Map<String, JsonNode> files,
                               List<MirrorStore.ChildWrite> writes) {
@@ -172,15 +185,10 @@ public class CandidateDetailsWork implements WorkHandler {
             String fileId = handle.getKey();
             String key = MirrorStore.FILE + fileId;
             JsonNode known = files.get(key);
-            ObjectNode file;
-            if (known != null) {
-                file = ((ObjectNode) known).deepCopy();
-            } else {
-                FileCopier.StoredFile copy = this.files.copy(session, candidateId, fileId, handle.getValue().path("name").asText(),
-                        handle.getValue().path("handle").asText());
-                file = mapper.createObjectNode().put("fileId", fileId).put("name", handle.getValue().path("name").asText())
-                        .put("bucket", copy.bucket()).put("key", copy.key()).put("size", copy.size()).put("sha256", copy.sha256());
-            }
+            String name = handle.getValue().path("name").asText();
+            String fileHandle = handle.getValue().path("handle").asText();
+            ObjectNode file = stillValid(known, fileHandle) ? ((ObjectNode) known).deepCopy()
+                    : fetch(session, candidateId, fileId, name, fileHandle);
             file.put("isResume", fileId.equals(resumeId));
             if (!file.equals(known)) writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, file));
             current.put(key, file);
@@ -193,5 +201,40 @@ public class CandidateDetailsWork implements WorkHandler {
         });
         files.clear();
         files.putAll(current);
+    }
+
+    /** Whether the file's row stands as it is: stored, or skipped for its size under the same handle and cap. */
+    private boolean stillValid(JsonNode known, String fileHandle) {
+        if (known == null) return false;
+        return switch (known.path("status").asText(STORED)) {
+            case STORED -> true;
+            case SKIPPED -> known.path(HANDLE_HASH).asText().equals(mirror.hash(mapper.getNodeFactory().textNode(fileHandle)))
+                    && known.path(MAX_BYTES).asLong() == config.maxFileBytes();
+            default -> false;
+        };
+    }
+
+    /**
+     * The file's row, from {@code file.info} and a copy to S3, with its {@code status}:
+     * <ul>
+     *   <li>{@code stored}: copied; {@code bucket}, {@code key}, {@code size}, {@code sha256};</li>
+     *   <li>{@code skipped}: larger than {@code ashby-sync.poller.max-file-bytes}; {@code reason}, {@code size} when
+     *       declared. The handle (hashed) and the cap are kept on the row, so it is not downloaded on every run.</li>
+     * </ul>
+     * Failures propagate: the work item is retried (a download that fails or stalls, the deadline, Ashby's errors).
+     */
+    private ObjectNode fetch(AshbySession session, String candidateId, String fileId, String name, String fileHandle) {
+        ObjectNode file = mapper.createObjectNode().put("fileId", fileId).put("name", name);
+        switch (this.files.copy(session, candidateId, fileId, name, fileHandle)) {
+            case FileCopier.StoredFile copy -> file.put("status", STORED).put("bucket", copy.bucket()).put("key", copy.key())
+                    .put("size", copy.size()).put("sha256", copy.sha256());
+            case FileCopier.TooLarge tooLarge -> {
+                file.put("status", SKIPPED).put("reason", "larger than the " + tooLarge.maxBytes() + "-byte limit for copied files");
+                if (tooLarge.size() != null) file.put("size", tooLarge.size());
+                file.put(HANDLE_HASH, mirror.hash(mapper.getNodeFactory().textNode(fileHandle))).put(MAX_BYTES, tooLarge.maxBytes());
+                LOG.infof("file %s of candidate %s not copied: %s", fileId, candidateId, file.get("reason").asText());
+            }
+        }
+        return file;
     }
 }
