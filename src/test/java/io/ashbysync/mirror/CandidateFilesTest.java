@@ -15,6 +15,7 @@ import io.ashbysync.platform.Deadline;
 import io.ashbysync.poll.PollerConfig;
 import io.ashbysync.poll.SyncState;
 import io.ashbysync.poll.TenantSync;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.FileServer;
@@ -43,7 +44,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Candidates' files on their way from Ashby to S3 and into the candidate's document: one file that cannot be copied
- * (too large, a stalled download) never holds up the rest, and the document says what became of each. The test profile caps copied files at 1 MB ({@code ashby-sync.poller.max-file-bytes}).
+ * (too large, a malformed or refused {@code file.info}, a stalled download) never holds up the rest, and the document
+ * says what became of each. The test profile caps copied files at 1 MB ({@code ashby-sync.poller.max-file-bytes}).
  * The tenant's sync runs as the poller runs it; the details work it fans out runs through the commands function.
  */
 @QuarkusTest
@@ -61,6 +63,8 @@ class CandidateFilesTest {
     TenantSync sync;
     @Inject
     SyncState state;
+    @Inject
+    Quarantine quarantine;
     @Inject
     FileCopier files;
     @Inject
@@ -169,6 +173,59 @@ class CandidateFilesTest {
                 .isInstanceOf(Deadline.Exceeded.class)
                 .hasMessageContaining("download of file " + attachment.get("id").asText()));
         assertThat(s3Has(FileCopier.objectKey(tenant.tenantId(), candidateId(), attachment.get("id").asText()))).isFalse();
+    }
+
+    // ---------------------------------------------------------------- quarantine
+
+    @Test
+    void fileInfoAnsweringMalformed_isQuarantined_andListedUnavailable_whileTheResumeIsStored_untilItAnswersAgain() {
+        ObjectNode attachment = org.attachFile(candidateId(), "references.pdf", "application/pdf", bytes(5_000), false);
+        String fileId = attachment.get("id").asText();
+        // a success envelope without the download URL
+        simulator.faults().always("file.info", "fileHandle", attachment.get("handle").asText(),
+                Fault.rawBody(200, "{\"success\":true,\"results\":{\"expiresInSeconds\":600}}"));
+
+        syncTenant();
+
+        JsonNode document = latestDocument();
+        assertThat(file(document, resumeId()).path("status").asText()).isEqualTo("stored");
+        JsonNode unavailable = file(document, fileId);
+        assertThat(unavailable.path("status").asText()).isEqualTo("unavailable");
+        assertThat(unavailable.path("reason").asText()).contains("file.info").contains("malformed");
+        assertThat(unavailable.path("name").asText()).isEqualTo("references.pdf");
+        assertThat(unavailable.has("key")).isFalse();
+        assertThat(unavailable.fieldNames()).toIterable().noneMatch(name -> name.startsWith("_"));
+        assertThat(quarantine.list(tenant.tenantId())).singleElement().satisfies(item -> {
+            assertThat(item.source()).isEqualTo("file.info");
+            assertThat(item.itemId()).isEqualTo(fileId);
+            assertThat(item.reason()).contains(candidateId()).contains("url");
+        });
+
+        simulator.faults().heal("file.info", "fileHandle", attachment.get("handle").asText());
+        state.requestFullPass(tenant.tenantId(), "candidates");
+        syncTenant();
+
+        JsonNode healed = file(latestDocument(), fileId);
+        assertThat(healed.path("status").asText()).isEqualTo("stored");
+        assertThat(stored(healed)).isEqualTo(original(fileId));
+        assertThat(quarantine.list(tenant.tenantId())).as("released once the file is stored").isEmpty();
+    }
+
+    @Test
+    void fileInfoRefusedDefinitely_isListedUnavailableWithTheReason_notSilentlyMissing_andNotQuarantined() {
+        ObjectNode attachment = org.attachFile(candidateId(), "demo-resume.pdf", "application/pdf", bytes(5_000), false);
+        // [inferred] Ashby does not document file.info's errors; demo accounts answer success:false for their files
+        simulator.faults().always("file.info", "fileHandle", attachment.get("handle").asText(),
+                Fault.rejected("file_not_available", "Files of demo candidates cannot be downloaded"));
+
+        syncTenant();
+
+        JsonNode document = latestDocument();
+        assertThat(file(document, resumeId()).path("status").asText()).isEqualTo("stored");
+        JsonNode unavailable = file(document, attachment.get("id").asText());
+        assertThat(unavailable.path("status").asText()).isEqualTo("unavailable");
+        assertThat(unavailable.path("reason").asText()).contains("file_not_available");
+        assertThat(quarantine.list(tenant.tenantId())).isEmpty();
     }
 
     // ---------------------------------------------------------------- helpers
