@@ -111,6 +111,13 @@ public record ExportRequest(
                 payload.list("applicationCustomFields", MAX_FIELDS, ExportRequest::fieldValue));
     }
 
+    /**
+     * A file to take from Findem. The URL must be usable as it is (absolute, a host, a port in range), so one that
+     * cannot be is refused here, before anything is written, instead of failing every download attempt; its scheme is
+     * checked against {@code ashby-sync.export.allowed-url-schemes} by {@link FileTransfer}. The file name goes into
+     * Ashby's upload (a multipart header) and the candidate's file list: a plain name, no path separators and no
+     * control characters (CR or LF there would end the header early).
+     */
     private static FileRef fileRef(PayloadReader file) {
         String url = file.requiredText("url");
         URI uri;
@@ -119,12 +126,18 @@ public record ExportRequest(
         } catch (IllegalArgumentException e) {
             throw new InvalidCommandException(file.path("url"), "is not a URL");
         }
-        if (uri.getScheme() == null || uri.getHost() == null) {
-            throw new InvalidCommandException(file.path("url"), "is not an absolute URL");
+        if (uri.getScheme() == null || uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new InvalidCommandException(file.path("url"), "is not an absolute URL with a host");
+        }
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
+            throw new InvalidCommandException(file.path("url"), "has port " + uri.getPort() + ", outside 1-65535");
         }
         String fileName = file.requiredText("fileName");
         if (fileName.contains("/") || fileName.contains("\\") || fileName.length() > 255) {
             throw new InvalidCommandException(file.path("fileName"), "must be a plain file name of at most 255 characters");
+        }
+        if (fileName.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidCommandException(file.path("fileName"), "must not contain control characters (such as CR or LF)");
         }
         return new FileRef(uri, fileName, file.optionalText("contentType").orElse(null));
     }

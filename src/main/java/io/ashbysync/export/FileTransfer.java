@@ -4,6 +4,8 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.model.FileUploadHandle;
 import io.ashbysync.command.CommandFailedException;
+import io.ashbysync.platform.BoundedDownload;
+import io.ashbysync.platform.Deadline;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,36 +42,44 @@ public class FileTransfer {
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(config.downloadTimeout()).build();
     }
 
+    /**
+     * Downloads and checks one file. Every wait is bounded by {@code download-timeout} and by the invocation's deadline
+     * ({@link BoundedDownload}): a server that stalls fails the attempt as a transient error ({@link DownloadStalled};
+     * the command is retried), the deadline ends it with {@link Deadline.Exceeded} (retried too); a refused or broken
+     * download, or a file that is too large or of the wrong type, fails the command.
+     */
     public Download download(ExportRequest.FileRef file) {
         String scheme = file.url().getScheme().toLowerCase(Locale.ROOT);
         if (!config.allowedUrlSchemes().contains(scheme)) {
             throw new CommandFailedException("attachment_url_not_allowed", file.fileName() + ": only " + config.allowedUrlSchemes() + " URLs are accepted");
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(HttpRequest.newBuilder(file.url()).timeout(config.downloadTimeout()).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new CommandFailedException("attachment_download_failed", file.fileName() + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while downloading " + file.fileName(), e);
-        }
-        try (InputStream body = response.body()) {
+        try (BoundedDownload response = BoundedDownload.open(http, file.url(), config.downloadTimeout(), "download of " + file.fileName())) {
             if (response.statusCode() / 100 != 2) {
                 throw new CommandFailedException("attachment_download_failed", file.fileName() + ": HTTP " + response.statusCode());
             }
-            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long declared = response.contentLength().orElse(-1);
             if (declared > config.maxFileBytes()) {
                 throw tooLarge(file);
             }
-            String contentType = contentType(file, response.headers().firstValue("Content-Type").orElse(null));
+            String contentType = contentType(file, response.header("Content-Type").orElse(null));
             if (!config.allowedContentTypes().contains(contentType)) {
                 throw new CommandFailedException("attachment_type_not_allowed", file.fileName() + ": type " + contentType + " is not accepted");
             }
-            return new Download(file.fileName(), contentType, readAtMost(body, config.maxFileBytes(), file));
+            return new Download(file.fileName(), contentType, readAtMost(response.body(), config.maxFileBytes(), file));
+        } catch (BoundedDownload.Stalled e) {
+            throw new DownloadStalled(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the HTTP client refuses the URL itself (validation catches the known cases): no attempt can succeed
+            throw new CommandFailedException("attachment_url_not_allowed", file.fileName() + ": the URL cannot be used: " + e.getMessage());
         } catch (IOException e) {
             throw new CommandFailedException("attachment_download_failed", file.fileName() + ": " + e.getMessage());
+        }
+    }
+
+    /** The file's server stopped answering: transient, so the command goes back to its queue and is tried again. */
+    public static final class DownloadStalled extends RuntimeException {
+        public DownloadStalled(String message) {
+            super(message);
         }
     }
 
@@ -90,7 +100,7 @@ public class FileTransfer {
         write(body, "\r\n--" + boundary + "--\r\n");
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(java.net.URI.create(handle.url()))
-                    .timeout(config.downloadTimeout())
+                    .timeout(BoundedDownload.requestTimeout(config.downloadTimeout(), "upload of " + file.fileName()))
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {

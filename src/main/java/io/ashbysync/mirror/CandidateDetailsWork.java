@@ -10,6 +10,8 @@ import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.ListPosition;
 import io.ashbysync.platform.TtlCache;
+import io.ashbysync.poll.PollerConfig;
+import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkHandler;
@@ -41,6 +43,18 @@ public class CandidateDetailsWork implements WorkHandler {
      * tenant, and a change of key, budget or status may take this long to reach them.
      */
     private static final Duration TENANT_CONFIG_REUSE = Duration.ofSeconds(10);
+    /** The quarantine's source for files whose {@code file.info} answer cannot be used. */
+    static final String FILE_INFO = "file.info";
+    static final String STORED = "stored";
+    static final String SKIPPED = "skipped";
+    static final String UNAVAILABLE = "unavailable";
+    /**
+     * Bookkeeping on a file's row, not part of the document ({@link CandidateDocuments} drops fields starting with
+     * {@code _}): the hash of the handle and the cap a file was skipped under, whether it is quarantined.
+     */
+    static final String HANDLE_HASH = "_handleHash";
+    static final String MAX_BYTES = "_maxBytes";
+    static final String QUARANTINED = "_quarantined";
 
     private final TenantStore tenants;
     private final AshbyClient ashby;
@@ -48,16 +62,20 @@ public class CandidateDetailsWork implements WorkHandler {
     private final FileCopier files;
     private final CandidateDocuments documents;
     private final ObjectMapper mapper;
+    private final Quarantine quarantine;
+    private final PollerConfig config;
     private final TtlCache<TenantConfig> tenantConfigs = new TtlCache<>(TENANT_CONFIG_REUSE, Clock.systemUTC());
 
     public CandidateDetailsWork(TenantStore tenants, AshbyClient ashby, MirrorStore mirror, FileCopier files,
-                                CandidateDocuments documents, ObjectMapper mapper) {
+                                CandidateDocuments documents, ObjectMapper mapper, Quarantine quarantine, PollerConfig config) {
         this.tenants = tenants;
         this.ashby = ashby;
         this.mirror = mirror;
         this.files = files;
         this.documents = documents;
         this.mapper = mapper;
+        this.quarantine = quarantine;
+        this.config = config;
     }
 
     /** A work item for one candidate; {@code applicationIds}: applications whose history must be re-read. */
@@ -159,7 +177,10 @@ public class CandidateDetailsWork implements WorkHandler {
 
     /**
      * The resume and attachments the candidate record names: new ones copied to S3, vanished ones deleted from S3;
-     * {@code files} (by child key) ends up current.
+     * {@code files} (by child key) ends up current. One file that cannot be copied never holds up the others or the
+     * document: it is listed with its {@code status} and {@code reason} (see {@link #fetch}). A stored file is kept as
+     * it is; a skipped one is not downloaded again until its handle or the size cap changes; an unavailable one is
+     * tried again on the candidate's next details run (a change, or the daily full pass).
      */
     private void refreshFiles(AshbySession session, String candidateId, JsonNode candidate, Map<String, JsonNode> files,
                               List<MirrorStore.ChildWrite> writes) {
@@ -172,15 +193,10 @@ public class CandidateDetailsWork implements WorkHandler {
             String fileId = handle.getKey();
             String key = MirrorStore.FILE + fileId;
             JsonNode known = files.get(key);
-            ObjectNode file;
-            if (known != null) {
-                file = ((ObjectNode) known).deepCopy();
-            } else {
-                FileCopier.StoredFile copy = this.files.copy(session, candidateId, fileId, handle.getValue().path("name").asText(),
-                        handle.getValue().path("handle").asText());
-                file = mapper.createObjectNode().put("fileId", fileId).put("name", handle.getValue().path("name").asText())
-                        .put("bucket", copy.bucket()).put("key", copy.key()).put("size", copy.size()).put("sha256", copy.sha256());
-            }
+            String name = handle.getValue().path("name").asText();
+            String fileHandle = handle.getValue().path("handle").asText();
+            ObjectNode file = stillValid(known, fileHandle) ? ((ObjectNode) known).deepCopy()
+                    : fetch(session, candidateId, fileId, name, fileHandle, known);
             file.put("isResume", fileId.equals(resumeId));
             if (!file.equals(known)) writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, file));
             current.put(key, file);
@@ -188,10 +204,64 @@ public class CandidateDetailsWork implements WorkHandler {
         files.forEach((key, stored) -> {
             if (!current.containsKey(key)) {
                 this.files.delete(stored.path("key").asText());
+                if (stored.path(QUARANTINED).asBoolean()) quarantine.release(session.tenantId(), FILE_INFO, stored.path("fileId").asText());
                 writes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, key, null));
             }
         });
         files.clear();
         files.putAll(current);
+    }
+
+    /** Whether the file's row stands as it is: stored, or skipped for its size under the same handle and cap. */
+    private boolean stillValid(JsonNode known, String fileHandle) {
+        if (known == null) return false;
+        return switch (known.path("status").asText(STORED)) {
+            case STORED -> true;
+            case SKIPPED -> known.path(HANDLE_HASH).asText().equals(mirror.hash(mapper.getNodeFactory().textNode(fileHandle)))
+                    && known.path(MAX_BYTES).asLong() == config.maxFileBytes();
+            default -> false;
+        };
+    }
+
+    /**
+     * The file's row, from {@code file.info} and a copy to S3, with its {@code status}:
+     * <ul>
+     *   <li>{@code stored}: copied; {@code bucket}, {@code key}, {@code size}, {@code sha256};</li>
+     *   <li>{@code skipped}: larger than {@code ashby-sync.poller.max-file-bytes}; {@code reason}, {@code size} when
+     *       declared. The handle (hashed) and the cap are kept on the row, so it is not downloaded on every run;</li>
+     *   <li>{@code unavailable}: {@code file.info} answered malformed (the file is also quarantined: a defect of this
+     *       one item, for an operator to see on the status page) or refused it definitely ({@code success:false}, as
+     *       Ashby's demo accounts do for every file: Ashby's own answer about the file, which the document carries, and
+     *       quarantining it would fill the status page with one row per file of such a tenant); {@code reason}.</li>
+     * </ul>
+     * Transient failures (Ashby unavailable or throttling, a download that fails or stalls, the deadline) propagate: the
+     * work item is retried. Permission and key errors propagate too: they concern the tenant, not the file.
+     */
+    private ObjectNode fetch(AshbySession session, String candidateId, String fileId, String name, String fileHandle, JsonNode known) {
+        ObjectNode file = mapper.createObjectNode().put("fileId", fileId).put("name", name);
+        boolean wasQuarantined = known != null && known.path(QUARANTINED).asBoolean();
+        try {
+            switch (this.files.copy(session, candidateId, fileId, name, fileHandle)) {
+                case FileCopier.StoredFile copy -> file.put("status", STORED).put("bucket", copy.bucket()).put("key", copy.key())
+                        .put("size", copy.size()).put("sha256", copy.sha256());
+                case FileCopier.TooLarge tooLarge -> {
+                    file.put("status", SKIPPED).put("reason", "larger than the " + tooLarge.maxBytes() + "-byte limit for copied files");
+                    if (tooLarge.size() != null) file.put("size", tooLarge.size());
+                    file.put(HANDLE_HASH, mirror.hash(mapper.getNodeFactory().textNode(fileHandle))).put(MAX_BYTES, tooLarge.maxBytes());
+                    LOG.infof("file %s of candidate %s not copied: %s", fileId, candidateId, file.get("reason").asText());
+                }
+            }
+            if (wasQuarantined) quarantine.release(session.tenantId(), FILE_INFO, fileId);
+        } catch (AshbyException.MalformedResponse malformed) {
+            quarantine.record(session.tenantId(), FILE_INFO, fileId, "candidate " + candidateId + ", file '" + name + "': "
+                    + malformed.getMessage());
+            // the reason stays the same from one try to the next (no request id), so an unchanged failure re-sends nothing
+            file.put("status", UNAVAILABLE).put("reason", "Ashby's answer to file.info for this file is malformed").put(QUARANTINED, true);
+        } catch (AshbyException.Rejected refused) {
+            if (wasQuarantined) quarantine.release(session.tenantId(), FILE_INFO, fileId);
+            LOG.infof("file %s of candidate %s is not available: file.info answered %s", fileId, candidateId, refused.code());
+            file.put("status", UNAVAILABLE).put("reason", "Ashby refused file.info for this file (" + refused.code() + ")");
+        }
+        return file;
     }
 }

@@ -113,8 +113,21 @@ public class CandidateDocuments {
                 .sorted(Comparator.comparing((JsonNode n) -> n.path("createdAt").asText()).thenComparing(n -> n.path("id").asText()))
                 .forEach(notes::add);
         ArrayNode files = document.putArray("files");
-        snapshot.files().stream().sorted(Comparator.comparing(f -> f.path("fileId").asText())).forEach(files::add);
+        snapshot.files().stream().sorted(Comparator.comparing(f -> f.path("fileId").asText())).map(CandidateDocuments::fileEntry)
+                .forEach(files::add);
         return document;
+    }
+
+    /**
+     * A file as the document lists it: its row without the row's own bookkeeping (fields starting with {@code _}), with
+     * its {@code status} ({@code stored}, {@code skipped} or {@code unavailable}; rows written before there were
+     * statuses are all stored).
+     */
+    private static JsonNode fileEntry(JsonNode row) {
+        ObjectNode entry = row.deepCopy();
+        entry.remove(entry.properties().stream().map(Map.Entry::getKey).filter(name -> name.startsWith("_")).toList());
+        if (!entry.has("status")) entry.put("status", "stored");
+        return entry;
     }
 
     /** Sends the candidate's document unless the same content was sent already. Returns whether it was sent. */

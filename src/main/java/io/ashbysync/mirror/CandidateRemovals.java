@@ -6,6 +6,7 @@ import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.search.SearchIndex;
+import io.ashbysync.tenant.Quarantine;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,15 +30,17 @@ public class CandidateRemovals {
     private final EventPublisher events;
     private final ObjectMapper mapper;
     private final SearchIndex searchIndex;
+    private final Quarantine quarantine;
 
     public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper,
-                             SearchIndex searchIndex) {
+                             SearchIndex searchIndex, Quarantine quarantine) {
         this.mirror = mirror;
         this.identity = identity;
         this.files = files;
         this.events = events;
         this.mapper = mapper;
         this.searchIndex = searchIndex;
+        this.quarantine = quarantine;
     }
 
     /**
@@ -58,6 +61,9 @@ public class CandidateRemovals {
         List<MirrorStore.ChildWrite> deletes = new ArrayList<>();
         rows.ifPresent(r -> r.files().values().forEach(file -> {
             files.delete(file.data().path("key").asText());
+            if (file.data().path(CandidateDetailsWork.QUARANTINED).asBoolean()) {
+                quarantine.release(tenantId, CandidateDetailsWork.FILE_INFO, file.data().path("fileId").asText());
+            }
             deletes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, file.childKey(), null));
         }));
         mirror.writeChildren(tenantId, deletes);

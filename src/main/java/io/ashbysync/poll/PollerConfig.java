@@ -10,6 +10,14 @@ public interface PollerConfig {
     /** S3 bucket that holds copies of candidates' files (Ashby's download URLs expire). */
     String filesBucket();
 
+    /**
+     * Largest candidate file copied to S3 (50 MB); a larger one is listed in the candidate's document as skipped. A copy
+     * streams (memory stays flat) but a body without a length is spooled under /tmp (512 MB in template.yaml's
+     * functions), so at most 256 MB / this many spool at once.
+     */
+    @WithDefault("52428800")
+    long maxFileBytes();
+
     /** How often each token stream is listed in full, so ids missing from Ashby (deleted, merged) are reconciled. */
     @WithDefault("24h")
     Duration reconcileInterval();

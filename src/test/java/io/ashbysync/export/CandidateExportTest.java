@@ -1,6 +1,8 @@
 package io.ashbysync.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +13,7 @@ import io.ashbysync.ashby.simulator.SeededTenantGenerator;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator.SeededTenant;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.identity.IdentityIndex;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.FileServer;
@@ -21,7 +24,10 @@ import io.ashbysync.testing.TestTenants;
 import io.ashbysync.testing.TestTenants.TestTenant;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -48,6 +54,8 @@ class CandidateExportTest {
     TenantStore tenants;
     @Inject
     IdentityIndex identity;
+    @Inject
+    FileTransfer fileTransfer;
 
     private CommandHarness harness;
     private TestTenant tenant;
@@ -376,6 +384,58 @@ class CandidateExportTest {
         JsonNode error = failure(CommandHarness.command("candidate.export", tenant.tenantId(), payload));
         assertThat(error.get("code").asText()).isEqualTo("attachment_too_large");
         assertThat(org.candidates()).hasSize(before);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"resume", "attachments"})
+    void fileNameWithCrLf_isRefusedAtValidation_namingTheField_beforeAnythingIsWritten(String part) {
+        int before = org.candidates().size();
+        ObjectNode payload = payload("fp-crlf-" + part, "application", "CRLF Name", "crlf@example.com");
+        ObjectNode file = JSON.createObjectNode().put("url", FILES.serve("/crlf/cv.pdf", "application/pdf", PDF).toString())
+                .put("fileName", "cv.pdf\r\nX-Injected: header");
+        if (part.equals("resume")) payload.set("resume", file);
+        else payload.putArray("attachments").add(file);
+        ObjectNode command = CommandHarness.command("candidate.export", tenant.tenantId(), payload);
+        assertThat(io.ashbysync.testing.ContractSchemas.problems("command.schema.json", command.toString()))
+                .as("the documented schema refuses it too").isNotEmpty();
+
+        JsonNode error = failure(command);
+
+        assertThat(error.get("code").asText()).isEqualTo("invalid_payload");
+        assertThat(error.get("field").asText()).isEqualTo(part.equals("resume") ? "payload.resume.fileName" : "payload.attachments[0].fileName");
+        assertThat(error.get("message").asText()).contains("control characters");
+        assertThat(org.candidates()).hasSize(before);
+        assertThat(simulator.requestLog("file.createFileUploadHandle")).noneMatch(r -> tenant.apiKey().equals(r.apiKey()));
+    }
+
+    @Test
+    void attachmentUrlWithAPortOutOfRange_failsAtOnceAsInvalidPayload_notRetried() {
+        int before = org.candidates().size();
+        ObjectNode payload = payload("fp-bad-port", "application", "Bad Port", "badport@example.com");
+        payload.putArray("attachments").addObject().put("url", "http://127.0.0.1:99999/portfolio.pdf").put("fileName", "portfolio.pdf");
+        ObjectNode command = CommandHarness.command("candidate.export", tenant.tenantId(), payload);
+        harness.send(command);
+
+        assertThat(harness.deliverOnce()).as("the first attempt answers; nothing goes back to the queue").isEmpty();
+
+        JsonNode result = harness.result(command.get("commandId").asText());
+        assertThat(result.path("status").asText()).isEqualTo("failed");
+        assertThat(result.path("error").path("code").asText()).isEqualTo("invalid_payload");
+        assertThat(result.path("error").path("field").asText()).isEqualTo("payload.attachments[0].url");
+        assertThat(harness.deliverOnce()).as("no redelivery").isEmpty();
+        assertThat(org.candidates()).hasSize(before);
+    }
+
+    @Test
+    void downloadStallingMidBody_endsAtTheInvocationDeadline_asATransientFailure() {
+        URI stalling = FILES.stallAfter("/stall/cv.pdf", "application/pdf", "%PDF-1.4 first part".getBytes(StandardCharsets.UTF_8), 1_000_000);
+        ExportRequest.FileRef file = new ExportRequest.FileRef(stalling, "cv.pdf", null);
+
+        // the guard only stops a hang from blocking the build: the assertion is on how the download ends
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                assertThatThrownBy(() -> Deadline.within(Instant.now().plusSeconds(2), () -> fileTransfer.download(file)))
+                        .isInstanceOf(Deadline.Exceeded.class)
+                        .hasMessageContaining("download of cv.pdf"));
     }
 
     @Test

@@ -309,7 +309,7 @@ public final class AshbySimulator implements AutoCloseable {
         if (limited != null) {
             return limited;
         }
-        Fault fault = faults.take(endpoint);
+        Fault fault = faults.take(endpoint, body);
         if (fault != null && !fault.applyFirst()) {
             Outcome faulted = beforeApplyFault(fault, requestId);
             if (faulted != null) {
@@ -460,6 +460,10 @@ public final class AshbySimulator implements AutoCloseable {
                 o.status = fault.status();
                 o.body = fault.body();
                 return o;
+            }
+            case REJECTED -> {
+                String[] codeAndMessage = fault.body().split("\n", 2);
+                return Outcome.json(200, error(codeAndMessage[0], codeAndMessage[1], requestId));
             }
             default -> throw new IllegalStateException(fault.kind().toString());
         }

@@ -8,7 +8,7 @@ import java.time.Duration;
  */
 public record Fault(Kind kind, int status, Integer retryAfterSeconds, Duration delay, String body, boolean applyFirst) {
 
-    public enum Kind { STATUS, RATE_LIMITED, PARTNER_RATE_LIMITED, DROP_CONNECTION, DELAY, HTML, RAW_BODY }
+    public enum Kind { STATUS, RATE_LIMITED, PARTNER_RATE_LIMITED, DROP_CONNECTION, DELAY, HTML, RAW_BODY, REJECTED }
 
     /** An HTTP error status with Ashby's error envelope (e.g. 500, 503). */
     public static Fault status(int status) {
@@ -48,6 +48,15 @@ public record Fault(Kind kind, int status, Integer retryAfterSeconds, Duration d
     /** An HTML error page as a load balancer would send it. */
     public static Fault html(int status) {
         return new Fault(Kind.HTML, status, null, null, null, false);
+    }
+
+    /**
+     * Ashby's definite refusal: HTTP 200 with {@code success:false} and this error code, as Ashby answers invalid input,
+     * things not found or not allowed (e.g. {@code file.info} on a demo account's files); the request id is the
+     * request's own. ({@code body} holds the code and the message, a newline apart.)
+     */
+    public static Fault rejected(String code, String message) {
+        return new Fault(Kind.REJECTED, 200, null, null, code + "\n" + message, false);
     }
 
     /** Any body with any status, for malformed envelopes. */

@@ -83,7 +83,7 @@ final class FileEndpoints {
     }
 
     /** Opaque base64url handle shaped like Ashby's: {"handle":{type,fileId},"signature","version"}. */
-    private static String handle(String type, String fileId) {
+    static String handle(String type, String fileId) {
         ObjectNode h = Json.object();
         h.set("handle", Json.object().put("type", type).put("fileId", fileId));
         h.put("signature", Base64.getEncoder().encodeToString(Ids.base64Url(32).getBytes(StandardCharsets.UTF_8)));

@@ -89,4 +89,32 @@ class FilesTest {
             assertThat(r.body()).contains("Policy expired");
         }
     }
+
+    @Test
+    void aFileAttachedInTheUi_isListedOnTheCandidate_andAStandingFaultHitsOnlyThatFilesFileInfo() throws Exception {
+        try (AshbySimulator sim = AshbySimulator.start(SimulatorOptions.defaults())) {
+            SimulatedOrganization org = sim.createOrganization("k");
+            SimClient client = new SimClient(sim, "k");
+            String candidateId = client.results("candidate.create", "{\"name\":\"Jo\"}").get("id").asText();
+            String before = org.candidate(candidateId).get("updatedAt").asText();
+            JsonNode resume = org.attachFile(candidateId, "cv.pdf", "application/pdf", "%PDF cv".getBytes(StandardCharsets.UTF_8), true);
+            JsonNode broken = org.attachFile(candidateId, "refs.pdf", "application/pdf", "%PDF refs".getBytes(StandardCharsets.UTF_8), false);
+            JsonNode cand = client.results("candidate.info", "{\"id\":\"" + candidateId + "\"}");
+            assertThat(cand.get("resumeFileHandle").get("id").asText()).isEqualTo(resume.get("id").asText());
+            assertThat(cand.get("fileHandles").findValuesAsText("id")).contains(resume.get("id").asText(), broken.get("id").asText());
+            assertThat(cand.get("updatedAt").asText()).isGreaterThanOrEqualTo(before);
+
+            sim.faults().always("file.info", "fileHandle", broken.get("handle").asText(), Fault.rejected("file_not_available", "nope"));
+            String info = "{\"fileHandle\":\"%s\"}";
+            for (int i = 0; i < 2; i++) {
+                JsonNode refused = Json.parse(client.post("file.info", info.formatted(broken.get("handle").asText())).body());
+                assertThat(refused.get("success").asBoolean()).isFalse();
+                assertThat(refused.get("errorInfo").get("code").asText()).isEqualTo("file_not_available");
+                assertThat(refused.get("errorInfo").get("requestId").asText()).isNotBlank();
+                assertThat(client.results("file.info", info.formatted(resume.get("handle").asText())).get("url").asText()).isNotBlank();
+            }
+            sim.faults().heal("file.info", "fileHandle", broken.get("handle").asText());
+            assertThat(client.results("file.info", info.formatted(broken.get("handle").asText())).get("url").asText()).isNotBlank();
+        }
+    }
 }

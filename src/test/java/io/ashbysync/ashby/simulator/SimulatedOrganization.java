@@ -568,6 +568,29 @@ public final class SimulatedOrganization {
 
     // ---- what Ashby's UI does (test-only operations) --------------------------------------------------------------
 
+    /**
+     * A recruiter uploads a file to the candidate's profile in the UI: it joins {@code fileHandles} (as the resume too,
+     * when {@code asResume}) and the candidate's {@code updatedAt} moves, as {@code candidate.uploadFile} does. Returns
+     * the file handle as the candidate lists it ({@code id}, {@code name}, {@code handle}).
+     */
+    public synchronized ObjectNode attachFile(String candidateId, String name, String contentType, byte[] bytes, boolean asResume) {
+        ObjectNode cand = candidates.get(candidateId);
+        if (cand == null) {
+            throw new IllegalArgumentException("no candidate " + candidateId);
+        }
+        String fileId = Ids.uuid();
+        String handle = FileEndpoints.handle(asResume ? "ResumeFile" : "CandidateFile", fileId);
+        filesByHandle.put(handle, new StoredFile(fileId, handle, name, contentType, bytes));
+        ObjectNode fh = Json.object().put("id", fileId).put("name", name).put("handle", handle);
+        if (asResume) {
+            cand.set("resumeFileHandle", fh);
+        }
+        ((ArrayNode) cand.get("fileHandles")).add(fh.deepCopy());
+        cand.put("updatedAt", Json.iso(now()));
+        candidates.touch(candidateId);
+        return fh.deepCopy();
+    }
+
     /** Deletes a candidate and their applications (UI only in Ashby); fires candidateDelete. */
     public synchronized void deleteCandidate(String candidateId) {
         ObjectNode cand = candidates.remove(candidateId);
