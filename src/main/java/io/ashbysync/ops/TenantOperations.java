@@ -9,6 +9,7 @@ import io.ashbysync.platform.AwsResources;
 import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantIds;
+import io.ashbysync.tenant.TenantNotFoundException;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkItem;
@@ -115,8 +116,7 @@ public class TenantOperations {
             }
             report.missing().forEach(m -> manual.add("In Ashby, Admin → Integrations → API Keys, give the key " + m.module()
                     + " " + m.access() + " access; until then " + m.consequence()));
-            TenantConfig active = new TenantConfig(tenantId, TenantStatus.ACTIVE, requestsPerMinute);
-            tenants.save(active);
+            tenants.updateStatus(tenantId, TenantStatus.ACTIVE);
             work.send(List.of(new WorkItem(FirstSyncWork.TYPE, tenantId, "first-sync-" + tenantId, mapper.createObjectNode())));
             LOG.infof("tenant %s onboarded: %d webhooks, %d permissions missing", tenantId, created.size(), report.missing().size());
             return new Onboarded(tenantId, TenantStatus.ACTIVE, info == null ? null : info.title(), report, created, manual, true);
@@ -214,9 +214,13 @@ public class TenantOperations {
      * before, are answered {@code tenant_not_active}); the poller and webhooks go on reading Ashby into the mirror.
      */
     public TenantConfig setStatus(String tenantId, TenantStatus status) {
-        TenantConfig tenant = existing(tenantId);
-        TenantConfig changed = new TenantConfig(tenantId, status, tenant.requestsPerMinute());
-        tenants.save(changed);
+        TenantConfig changed;
+        try {
+            // only the status: the row's other attributes (receiptNotes, anything set outside TenantConfig) stay
+            changed = tenants.updateStatus(tenantId, status);
+        } catch (TenantNotFoundException missing) {
+            throw new OpsException(404, "no tenant '" + tenantId + "'");
+        }
         LOG.infof("tenant %s is now %s", tenantId, status);
         return changed;
     }
@@ -236,7 +240,11 @@ public class TenantOperations {
 
     private Offboarded offboardNow(TenantConfig tenant) {
         String tenantId = tenant.tenantId();
-        if (tenants.find(tenantId).isPresent()) setStatus(tenantId, TenantStatus.DISABLED);
+        try {
+            tenants.updateStatus(tenantId, TenantStatus.DISABLED);
+        } catch (TenantNotFoundException notRegistered) {
+            // a rollback of an onboarding that failed before the row was written
+        }
         List<String> left = List.of();
         List<String> manual = new ArrayList<>();
         if (!webhooks.saved(tenantId).isEmpty()) {
