@@ -89,6 +89,7 @@ public class TenantOperations {
         }
         // Registered DISABLED until the end: webhook pings need the row, the poller and commands must not start yet.
         TenantConfig pending = new TenantConfig(tenantId, TenantStatus.DISABLED, requestsPerMinute);
+        boolean activated = false;
         try {
             ApiKeyInfo info = checkKey(pending, new ApiKey(apiKey));
             KeyPermissions.Report report = info == null ? keyCannotReadItsScopes() : KeyPermissions.of(info.scopes());
@@ -117,18 +118,26 @@ public class TenantOperations {
             report.missing().forEach(m -> manual.add("In Ashby, Admin → Integrations → API Keys, give the key " + m.module()
                     + " " + m.access() + " access; until then " + m.consequence()));
             tenants.updateStatus(tenantId, TenantStatus.ACTIVE);
+            activated = true;
             work.send(List.of(new WorkItem(FirstSyncWork.TYPE, tenantId, "first-sync-" + tenantId, mapper.createObjectNode())));
             LOG.infof("tenant %s onboarded: %d webhooks, %d permissions missing", tenantId, created.size(), report.missing().size());
             return new Onboarded(tenantId, TenantStatus.ACTIVE, info == null ? null : info.title(), report, created, manual, true);
         } catch (RuntimeException e) {
-            rollBack(pending);
+            rollBack(pending, activated);
             throw e;
         }
     }
 
-    private void rollBack(TenantConfig pending) {
+    /**
+     * @param activated whether the tenant became ACTIVE; until then nothing but its own partitions holds its data
+     *                  (see {@link TenantPurge#purgeNeverActive}), so the clean-up does not sweep the shared tables
+     */
+    private void rollBack(TenantConfig pending, boolean activated) {
         try {
-            offboardNow(pending);
+            Offboarded cleaned = offboardNow(pending, activated);
+            if (!cleaned.complete()) {
+                LOG.warnf("onboarding of %s failed and its clean-up ran out of time: offboard it until complete", pending.tenantId());
+            }
         } catch (RuntimeException cleanupFailed) {
             LOG.errorf(cleanupFailed, "onboarding of %s failed and so did its clean-up: offboard it", pending.tenantId());
         }
@@ -235,10 +244,10 @@ public class TenantOperations {
 
     /** Disables the tenant, deletes its webhooks in Ashby, its secrets and all its data. Repeat until complete. */
     public Offboarded offboard(String tenantId) {
-        return offboardNow(existing(tenantId));
+        return offboardNow(existing(tenantId), true);
     }
 
-    private Offboarded offboardNow(TenantConfig tenant) {
+    private Offboarded offboardNow(TenantConfig tenant, boolean everActive) {
         String tenantId = tenant.tenantId();
         try {
             tenants.updateStatus(tenantId, TenantStatus.DISABLED);
@@ -259,7 +268,8 @@ public class TenantOperations {
         }
         manual.add("Delete the jobCreate/jobUpdate webhooks for this tenant in Ashby if they were created by hand, and revoke its API key");
         int secretsDeleted = secrets.deleteAll(tenantId);
-        TenantPurge.Purged purged = purge.purge(tenantId, clock.instant().plus(config.purgeTimeBudget()));
+        Instant deadline = clock.instant().plus(config.purgeTimeBudget());
+        TenantPurge.Purged purged = everActive ? purge.purge(tenantId, deadline) : purge.purgeNeverActive(tenantId, deadline);
         LOG.infof("tenant %s offboarded (complete=%s): %s", tenantId, purged.complete(), purged.deleted());
         return new Offboarded(tenantId, left, secretsDeleted, purged.deleted(), purged.complete(), manual);
     }
