@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * What template.yaml lets each function do: rights as narrow as the code needs (the IAM policies cannot be exercised
- * locally, so they are read here).
+ * What template.yaml lets each function do, and the retention and alarms around what leaves for Findem: rights as
+ * narrow as the code needs (the IAM policies cannot be exercised locally, so they are read here).
  */
 class TemplatePoliciesTest {
     private static final JsonNode TEMPLATE = CloudFormationYaml.read(TemplateResources.TEMPLATE);
@@ -81,6 +81,22 @@ class TemplatePoliciesTest {
                 "SSMParameterReadPolicy");
     }
 
+    @Test
+    void theEventsQueue_keepsMessagesAsLongAsSqsAllows_andAlarmsOnItsOldestMessage() {
+        assertThat(TemplateResources.load().queue("EventsQueue").messageRetentionSeconds()).contains(14 * 24 * 3600);
+        List<JsonNode> ageAlarms = resources("AWS::CloudWatch::Alarm").stream()
+                .filter(a -> a.path("MetricName").asText().equals("ApproximateAgeOfOldestMessage"))
+                .filter(a -> a.path("Dimensions").toString().contains("{\"Fn::GetAtt\":[\"EventsQueue\",\"QueueName\"]}"))
+                .toList();
+        assertThat(ageAlarms).singleElement().satisfies(alarm -> {
+            assertThat(alarm.path("Namespace").asText()).isEqualTo("AWS/SQS");
+            assertThat(alarm.path("Threshold").asInt()).isPositive().isLessThanOrEqualTo(3600);
+            assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+            assertThat(alarm.path("AlarmActions")).as("the topic the other alarms notify")
+                    .isEqualTo(TEMPLATE.at("/Resources/EventsDeadLetterAlarm/Properties/AlarmActions"));
+        });
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     private static JsonNode policies(String function) {
@@ -112,6 +128,14 @@ class TemplatePoliciesTest {
             }
         }
         return grants;
+    }
+
+    private static List<JsonNode> resources(String type) {
+        List<JsonNode> found = new ArrayList<>();
+        TEMPLATE.path("Resources").forEach(r -> {
+            if (r.path("Type").asText().equals(type)) found.add(r.path("Properties"));
+        });
+        return found;
     }
 
     /** A string or a list of strings. */
