@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,6 +95,44 @@ class TemplatePoliciesTest {
             assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
             assertThat(alarm.path("AlarmActions")).as("the topic the other alarms notify")
                     .isEqualTo(TEMPLATE.at("/Resources/EventsDeadLetterAlarm/Properties/AlarmActions"));
+        });
+    }
+
+    @Test
+    void claimChecks_expireWithTheEventsThatPointAtThem_filesDoNot() {
+        int eventsRetentionDays = TemplateResources.load().queue("EventsQueue").messageRetentionSeconds().orElseThrow() / 86_400;
+        List<JsonNode> rules = StreamSupport.stream(TEMPLATE.at("/Resources/FilesBucket/Properties/LifecycleConfiguration/Rules")
+                .spliterator(), false).toList();
+        List<JsonNode> claims = rules.stream().filter(r -> r.path("Prefix").asText().equals("claims/")).toList();
+        assertThat(claims).allSatisfy(r -> assertThat(r.path("Status").asText()).isEqualTo("Enabled"));
+        assertThat(claims).anySatisfy(r -> {
+            assertThat(r.path("ExpirationInDays").asInt()).isEqualTo(eventsRetentionDays);
+            assertThat(r.at("/NoncurrentVersionExpiration/NoncurrentDays").asInt()).isEqualTo(1);
+        });
+        assertThat(claims).anySatisfy(r -> assertThat(r.path("ExpiredObjectDeleteMarker").asBoolean()).isTrue());
+        assertThat(rules).filteredOn(r -> !r.path("Prefix").asText().equals("claims/"))
+                .as("current versions of candidates' files never expire").allSatisfy(r -> assertThat(r.has("ExpirationInDays")).isFalse());
+    }
+
+    @Test
+    void findemsOwnReader_isOptional_andMayOnlyGetClaimChecks() {
+        assertThat(TEMPLATE.at("/Parameters/FindemReaderArn/Default").asText("unset")).isEmpty();
+        List<JsonNode> policies = new ArrayList<>();
+        TEMPLATE.path("Resources").forEach(r -> {
+            if (r.path("Type").asText().equals("AWS::S3::BucketPolicy")) policies.add(r);
+        });
+        assertThat(policies).singleElement().satisfies(policy -> {
+            String condition = policy.path("Condition").asText();
+            assertThat(TEMPLATE.path("Conditions").path(condition).toString())
+                    .isEqualTo("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"FindemReaderArn\"},\"\"]}]}");
+            assertThat(policy.at("/Properties/Bucket").toString()).isEqualTo("{\"Ref\":\"FilesBucket\"}");
+            JsonNode statements = policy.at("/Properties/PolicyDocument/Statement");
+            assertThat(statements).singleElement().satisfies(statement -> {
+                assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+                assertThat(statement.at("/Principal/AWS").toString()).isEqualTo("{\"Ref\":\"FindemReaderArn\"}");
+                assertThat(strings(statement.path("Action"))).containsExactly("s3:GetObject");
+                assertThat(arns(statement.path("Resource"))).containsExactly(CLAIMS);
+            });
         });
     }
 
