@@ -6,6 +6,7 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.model.ApiKeyInfo;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantIds;
@@ -268,7 +269,8 @@ public class TenantOperations {
         }
         manual.add("Delete the jobCreate/jobUpdate webhooks for this tenant in Ashby if they were created by hand, and revoke its API key");
         int secretsDeleted = secrets.deleteAll(tenantId);
-        Instant deadline = clock.instant().plus(config.purgeTimeBudget());
+        // the budget, and never past the invocation's deadline (a rollback after a slow onboarding has less left)
+        Instant deadline = Deadline.earlierOf(clock.instant().plus(config.purgeTimeBudget()));
         TenantPurge.Purged purged = everActive ? purge.purge(tenantId, deadline) : purge.purgeNeverActive(tenantId, deadline);
         LOG.infof("tenant %s offboarded (complete=%s): %s", tenantId, purged.complete(), purged.deleted());
         return new Offboarded(tenantId, left, secretsDeleted, purged.deleted(), purged.complete(), manual);

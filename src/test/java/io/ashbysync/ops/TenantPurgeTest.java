@@ -2,6 +2,8 @@ package io.ashbysync.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.ashby.simulator.AshbySimulator;
@@ -14,11 +16,14 @@ import io.ashbysync.testing.HttpFunctionServer;
 import io.ashbysync.testing.InProcessCommands;
 import io.ashbysync.testing.InjectLocalAws;
 import io.ashbysync.testing.InjectSimulator;
+import io.ashbysync.testing.LambdaEvents;
 import io.ashbysync.testing.LocalAws;
+import io.ashbysync.testing.TestLambdaContext;
 import io.ashbysync.webhook.WebhookRouteTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,7 +180,39 @@ class TenantPurgeTest {
         assertThat(objectsOf(other)).isEqualTo(otherObjects);
     }
 
+    @Test
+    void offboardingNearTheInvocationsEnd_stopsThereAndSays202_thenCompletesOnTheNextCall() {
+        String tenantId = TenantOperationsTest.newTenantId();
+        tenants.save(TenantConfig.active(tenantId));
+        for (int c = 0; c < 3; c++) {
+            put("MirrorTable", Map.of("pk", s("TENANT#" + tenantId + "#CANDIDATE#c" + c), "sk", s("ITEM"),
+                    "tenantType", s("TENANT#" + tenantId + "#CANDIDATE"), "entityId", s("c" + c), "data", s("{}")));
+            putObject("tenants/" + tenantId + "/candidates/c" + c + "/f1", "file " + c);
+        }
+        APIGatewayV2HTTPEvent offboard = apiEvent(LambdaEvents.http("DELETE /admin/tenants/{tenantId}", "/admin/tenants/" + tenantId,
+                Map.of("tenantId", tenantId), Map.of(), Map.of("host", "ignored.example"), new byte[0]));
+
+        // 3 s left, all of them the HTTP function's reserve: the purge's 20 s budget must not run past the invocation
+        APIGatewayV2HTTPResponse late = http.handleRequest(offboard, TestLambdaContext.of("api", Duration.ofSeconds(3)));
+
+        assertThat(late.getStatusCode()).as(late.getBody()).isEqualTo(202);
+        assertThat(late.getBody()).contains("\"complete\":false");
+        assertThat(tenants.find(tenantId)).as("findable until the purge completes").isPresent();
+        APIGatewayV2HTTPResponse next = http.handleRequest(offboard, TestLambdaContext.of("api", Duration.ofSeconds(29)));
+        assertThat(next.getStatusCode()).as(next.getBody()).isEqualTo(200);
+        assertThat(rowsOf(tenantId)).isEmpty();
+        assertThat(objectsOf(tenantId)).isEmpty();
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    private static APIGatewayV2HTTPEvent apiEvent(String json) {
+        try {
+            return JSON.readValue(json, APIGatewayV2HTTPEvent.class);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private TenantOperationsTest.Answer offboardUntilComplete(String tenantId) {
         TenantOperationsTest.Answer answer = null;
