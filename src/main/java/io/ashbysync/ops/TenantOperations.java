@@ -6,9 +6,11 @@ import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;
 import io.ashbysync.ashby.model.ApiKeyInfo;
 import io.ashbysync.platform.AwsResources;
+import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.ApiKey;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantIds;
+import io.ashbysync.tenant.TenantNotFoundException;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.work.WorkItem;
@@ -88,6 +90,7 @@ public class TenantOperations {
         }
         // Registered DISABLED until the end: webhook pings need the row, the poller and commands must not start yet.
         TenantConfig pending = new TenantConfig(tenantId, TenantStatus.DISABLED, requestsPerMinute);
+        boolean activated = false;
         try {
             ApiKeyInfo info = checkKey(pending, new ApiKey(apiKey));
             KeyPermissions.Report report = info == null ? keyCannotReadItsScopes() : KeyPermissions.of(info.scopes());
@@ -115,20 +118,27 @@ public class TenantOperations {
             }
             report.missing().forEach(m -> manual.add("In Ashby, Admin → Integrations → API Keys, give the key " + m.module()
                     + " " + m.access() + " access; until then " + m.consequence()));
-            TenantConfig active = new TenantConfig(tenantId, TenantStatus.ACTIVE, requestsPerMinute);
-            tenants.save(active);
+            tenants.updateStatus(tenantId, TenantStatus.ACTIVE);
+            activated = true;
             work.send(List.of(new WorkItem(FirstSyncWork.TYPE, tenantId, "first-sync-" + tenantId, mapper.createObjectNode())));
             LOG.infof("tenant %s onboarded: %d webhooks, %d permissions missing", tenantId, created.size(), report.missing().size());
             return new Onboarded(tenantId, TenantStatus.ACTIVE, info == null ? null : info.title(), report, created, manual, true);
         } catch (RuntimeException e) {
-            rollBack(pending);
+            rollBack(pending, activated);
             throw e;
         }
     }
 
-    private void rollBack(TenantConfig pending) {
+    /**
+     * @param activated whether the tenant became ACTIVE; until then nothing but its own partitions holds its data
+     *                  (see {@link TenantPurge#purgeNeverActive}), so the clean-up does not sweep the shared tables
+     */
+    private void rollBack(TenantConfig pending, boolean activated) {
         try {
-            offboardNow(pending);
+            Offboarded cleaned = offboardNow(pending, activated);
+            if (!cleaned.complete()) {
+                LOG.warnf("onboarding of %s failed and its clean-up ran out of time: offboard it until complete", pending.tenantId());
+            }
         } catch (RuntimeException cleanupFailed) {
             LOG.errorf(cleanupFailed, "onboarding of %s failed and so did its clean-up: offboard it", pending.tenantId());
         }
@@ -214,9 +224,13 @@ public class TenantOperations {
      * before, are answered {@code tenant_not_active}); the poller and webhooks go on reading Ashby into the mirror.
      */
     public TenantConfig setStatus(String tenantId, TenantStatus status) {
-        TenantConfig tenant = existing(tenantId);
-        TenantConfig changed = new TenantConfig(tenantId, status, tenant.requestsPerMinute());
-        tenants.save(changed);
+        TenantConfig changed;
+        try {
+            // only the status: the row's other attributes (receiptNotes, anything set outside TenantConfig) stay
+            changed = tenants.updateStatus(tenantId, status);
+        } catch (TenantNotFoundException missing) {
+            throw new OpsException(404, "no tenant '" + tenantId + "'");
+        }
         LOG.infof("tenant %s is now %s", tenantId, status);
         return changed;
     }
@@ -231,12 +245,16 @@ public class TenantOperations {
 
     /** Disables the tenant, deletes its webhooks in Ashby, its secrets and all its data. Repeat until complete. */
     public Offboarded offboard(String tenantId) {
-        return offboardNow(existing(tenantId));
+        return offboardNow(existing(tenantId), true);
     }
 
-    private Offboarded offboardNow(TenantConfig tenant) {
+    private Offboarded offboardNow(TenantConfig tenant, boolean everActive) {
         String tenantId = tenant.tenantId();
-        if (tenants.find(tenantId).isPresent()) setStatus(tenantId, TenantStatus.DISABLED);
+        try {
+            tenants.updateStatus(tenantId, TenantStatus.DISABLED);
+        } catch (TenantNotFoundException notRegistered) {
+            // a rollback of an onboarding that failed before the row was written
+        }
         List<String> left = List.of();
         List<String> manual = new ArrayList<>();
         if (!webhooks.saved(tenantId).isEmpty()) {
@@ -251,7 +269,9 @@ public class TenantOperations {
         }
         manual.add("Delete the jobCreate/jobUpdate webhooks for this tenant in Ashby if they were created by hand, and revoke its API key");
         int secretsDeleted = secrets.deleteAll(tenantId);
-        TenantPurge.Purged purged = purge.purge(tenantId, clock.instant().plus(config.purgeTimeBudget()));
+        // the budget, and never past the invocation's deadline (a rollback after a slow onboarding has less left)
+        Instant deadline = Deadline.earlierOf(clock.instant().plus(config.purgeTimeBudget()));
+        TenantPurge.Purged purged = everActive ? purge.purge(tenantId, deadline) : purge.purgeNeverActive(tenantId, deadline);
         LOG.infof("tenant %s offboarded (complete=%s): %s", tenantId, purged.complete(), purged.deleted());
         return new Offboarded(tenantId, left, secretsDeleted, purged.deleted(), purged.complete(), manual);
     }

@@ -11,8 +11,14 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-/** Tenant config rows in the tenants table: {@code pk=TENANT#<id>, sk=CONFIG}. */
+/**
+ * Tenant config rows in the tenants table: {@code pk=TENANT#<id>, sk=CONFIG}. The row holds more than
+ * {@link TenantConfig} (settings read elsewhere, such as {@code receiptNotes}), so a change writes only the attributes
+ * it changes ({@link #updateStatus}); {@link #save} writes a whole new row.
+ */
 @ApplicationScoped
 public class TenantStore {
     static final String PK = "pk";
@@ -100,6 +106,7 @@ public class TenantStore {
         return rows;
     }
 
+    /** Writes the whole row, replacing any other attribute it held: for registering a tenant, not for changing one. */
     public void save(TenantConfig config) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(partitionKey(config.tenantId())));
@@ -107,6 +114,31 @@ public class TenantStore {
         item.put(STATUS, s(config.status().name()));
         item.put(REQUESTS_PER_MINUTE, AttributeValue.fromN(Integer.toString(config.requestsPerMinute())));
         dynamo.putItem(r -> r.tableName(resources.tenantsTable()).item(item));
+    }
+
+    /**
+     * Sets the status of a registered tenant, leaving every other attribute of its config row as it is, and only
+     * while the row exists (a tenant offboarded meanwhile is not brought back as a row with a status alone).
+     *
+     * @return the tenant's config after the change
+     * @throws TenantNotFoundException when the tenant has no config row
+     */
+    public TenantConfig updateStatus(String tenantId, TenantStatus status) {
+        if (!TenantIds.isValid(tenantId)) {
+            throw new TenantNotFoundException(tenantId, "config");
+        }
+        try {
+            Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(resources.tenantsTable())
+                    .key(Map.of(PK, s(partitionKey(tenantId)), SK, s(CONFIG_SK)))
+                    .updateExpression("SET #status = :status")
+                    .conditionExpression("attribute_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#pk", PK))
+                    .expressionAttributeValues(Map.of(":status", s(status.name())))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return fromItem(tenantId, item);
+        } catch (ConditionalCheckFailedException missing) {
+            throw new TenantNotFoundException(tenantId, "config");
+        }
     }
 
     /** Rows are input from outside this process: a bad one names the field instead of failing somewhere later. */

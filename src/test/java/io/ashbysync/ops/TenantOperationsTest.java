@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ashbysync.application.ReceiptSettings;
 import io.ashbysync.ashby.simulator.AshbySimulator;
 import io.ashbysync.ashby.simulator.SimulatedOrganization;
 import io.ashbysync.tenant.SsmTenantSecrets;
@@ -54,6 +55,8 @@ class TenantOperationsTest {
     AshbySimulator simulator;
     @Inject
     TenantStore tenants;
+    @Inject
+    ReceiptSettings receiptSettings;
     @Inject
     @jakarta.inject.Named("http")
     io.ashbysync.http.HttpHandler http;
@@ -194,6 +197,42 @@ class TenantOperationsTest {
 
         call("POST /admin/tenants/{tenantId}/resume", "/admin/tenants/" + tenantId + "/resume", Map.of("tenantId", tenantId), null);
         assertThat(tenants.get(tenantId).status()).isEqualTo(TenantStatus.ACTIVE);
+    }
+
+    @Test
+    void pauseAndResume_changeOnlyTheStatus_theConfigRowsOtherSettingsStay() {
+        String tenantId = newTenantId();
+        String apiKey = newKey();
+        simulator.createOrganization(apiKey);
+        assertThat(onboard(tenantId, apiKey).status()).isEqualTo(201);
+        // settings kept on the config row outside TenantConfig: receipt notes turned off, and one this code does not know
+        aws.dynamoDb().updateItem(r -> r.tableName(aws.tableName("TenantsTable")).key(configKey(tenantId))
+                .updateExpression("SET receiptNotes = :off, supportContact = :contact")
+                .expressionAttributeValues(Map.of(":off", AttributeValue.fromBool(false), ":contact", s("ops@acme.example"))));
+        assertThat(receiptSettings.receiptNotes(tenantId)).isFalse();
+
+        Answer paused = call("POST /admin/tenants/{tenantId}/pause", "/admin/tenants/" + tenantId + "/pause", Map.of("tenantId", tenantId), null);
+        assertThat(paused.status()).as(paused.body().toString()).isEqualTo(200);
+        assertThat(receiptSettings.receiptNotes(tenantId)).as("receipt notes stay off while paused").isFalse();
+        Answer resumed = call("POST /admin/tenants/{tenantId}/resume", "/admin/tenants/" + tenantId + "/resume", Map.of("tenantId", tenantId), null);
+        assertThat(resumed.status()).as(resumed.body().toString()).isEqualTo(200);
+        assertThat(resumed.body().path("requestsPerMinute").asInt()).isEqualTo(60_000);
+
+        assertThat(receiptSettings.receiptNotes(tenantId)).as("receipt notes stay off after the resume").isFalse();
+        Map<String, AttributeValue> row = aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("TenantsTable")).key(configKey(tenantId))
+                .consistentRead(true)).item();
+        assertThat(row).containsEntry("status", s("ACTIVE")).containsEntry("requestsPerMinute", AttributeValue.fromN("60000"))
+                .containsEntry("receiptNotes", AttributeValue.fromBool(false)).containsEntry("supportContact", s("ops@acme.example"));
+    }
+
+    @Test
+    void pausingAnUnknownTenant_is404_andWritesNoRow() {
+        String tenantId = newTenantId();
+
+        Answer paused = call("POST /admin/tenants/{tenantId}/pause", "/admin/tenants/" + tenantId + "/pause", Map.of("tenantId", tenantId), null);
+
+        assertThat(paused.status()).isEqualTo(404);
+        assertThat(everyTableItemMentioning(tenantId)).isEmpty();
     }
 
     @Test
@@ -362,6 +401,10 @@ class TenantOperationsTest {
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY)))
                 .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    private static Map<String, AttributeValue> configKey(String tenantId) {
+        return Map.of("pk", s(TenantStore.partitionKey(tenantId)), "sk", s("CONFIG"));
     }
 
     private static AttributeValue s(String value) {
