@@ -7,6 +7,7 @@ import io.ashbysync.http.HttpRequest;
 import io.ashbysync.http.HttpResponse;
 import io.ashbysync.http.HttpRoute;
 import io.ashbysync.platform.Deadline;
+import io.ashbysync.tenant.InvalidTenantConfigException;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,6 +61,8 @@ public class AdminRoutes {
                 return HttpResponse.message(502, "Ashby did not answer: " + e.getMessage() + " (nothing half-done is left; try again)");
             } catch (AshbyException e) {
                 return HttpResponse.message(502, "Ashby refused: " + e.getMessage());
+            } catch (InvalidTenantConfigException e) {
+                return HttpResponse.message(409, e.getMessage() + ": mend the config row, or offboard the tenant");
             } catch (Deadline.Exceeded e) {
                 return HttpResponse.message(503, "out of time: " + e.getMessage() + " (nothing half-done is left; try again)");
             }

@@ -8,6 +8,7 @@ import io.ashbysync.ashby.model.ApiKeyInfo;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.Deadline;
 import io.ashbysync.tenant.ApiKey;
+import io.ashbysync.tenant.InvalidTenantConfigException;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantIds;
 import io.ashbysync.tenant.TenantNotFoundException;
@@ -225,6 +226,7 @@ public class TenantOperations {
      */
     public TenantConfig setStatus(String tenantId, TenantStatus status) {
         TenantConfig changed;
+        existing(tenantId); // a row that cannot be read is refused before anything is written
         try {
             // only the status: the row's other attributes (receiptNotes, anything set outside TenantConfig) stay
             changed = tenants.updateStatus(tenantId, status);
@@ -245,7 +247,14 @@ public class TenantOperations {
 
     /** Disables the tenant, deletes its webhooks in Ashby, its secrets and all its data. Repeat until complete. */
     public Offboarded offboard(String tenantId) {
-        return offboardNow(existing(tenantId), true);
+        TenantConfig tenant;
+        try {
+            tenant = existing(tenantId);
+        } catch (InvalidTenantConfigException unreadable) {
+            // a row nothing else can use must still be removable: its webhooks are deleted at the default budget
+            tenant = new TenantConfig(tenantId, TenantStatus.DISABLED, TenantConfig.DEFAULT_REQUESTS_PER_MINUTE);
+        }
+        return offboardNow(tenant, true);
     }
 
     private Offboarded offboardNow(TenantConfig tenant, boolean everActive) {
@@ -254,6 +263,8 @@ public class TenantOperations {
             tenants.updateStatus(tenantId, TenantStatus.DISABLED);
         } catch (TenantNotFoundException notRegistered) {
             // a rollback of an onboarding that failed before the row was written
+        } catch (InvalidTenantConfigException unreadable) {
+            // DISABLED is written; the row's other fields do not matter to a tenant being removed
         }
         List<String> left = List.of();
         List<String> manual = new ArrayList<>();

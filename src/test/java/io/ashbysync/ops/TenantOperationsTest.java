@@ -326,6 +326,28 @@ class TenantOperationsTest {
                 .status()).isEqualTo(404);
     }
 
+    @Test
+    void aTenantWhoseConfigRowIsQuarantined_isRefusedWithTheField_andCanStillBeOffboarded() {
+        String tenantId = newTenantId();
+        String apiKey = newKey();
+        simulator.createOrganization(apiKey);
+        assertThat(onboard(tenantId, apiKey).status()).isEqualTo(201);
+        aws.dynamoDb().updateItem(r -> r.tableName(aws.tableName("TenantsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(TenantStore.partitionKey(tenantId)), "sk", AttributeValue.fromS("CONFIG")))
+                .updateExpression("SET requestsPerMinute = :zero").expressionAttributeValues(Map.of(":zero", AttributeValue.fromN("0"))));
+
+        Answer paused = call("POST /admin/tenants/{tenantId}/pause", "/admin/tenants/" + tenantId + "/pause", Map.of("tenantId", tenantId), null);
+        assertThat(paused.status()).isEqualTo(409);
+        assertThat(paused.body().toString()).contains("requestsPerMinute");
+        assertThat(aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("TenantsTable"))
+                .key(Map.of("pk", AttributeValue.fromS(TenantStore.partitionKey(tenantId)), "sk", AttributeValue.fromS("CONFIG"))))
+                .item().get("status").s()).as("nothing half-applied").isEqualTo("ACTIVE");
+
+        Answer gone = call("DELETE /admin/tenants/{tenantId}", "/admin/tenants/" + tenantId, Map.of("tenantId", tenantId), null);
+        assertThat(gone.status()).as(gone.body().toString()).isEqualTo(200);
+        assertThat(everyTableItemMentioning(tenantId)).isEmpty();
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     private Answer rotate(String tenantId) {
