@@ -13,6 +13,7 @@ import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.mirror.CandidateDetailsWork;
 import io.ashbysync.mirror.CandidateDocuments;
 import io.ashbysync.mirror.CandidateRemovals;
+import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.mirror.RecordFields;
@@ -34,6 +35,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -157,7 +159,7 @@ public class TenantSync {
         StreamCursor cursor = state.cursor(tenantId, stream.name());
         if (cursor.pendingToken() != null) {
             // a full pass drained but its reconciliation did not finish: finish it before anything else
-            reconcile(tenantId, stream, cursor.passId());
+            reconcile(session, stream, cursor.passId());
             cursor = complete(tenantId, stream, cursor, cursor.pendingToken(), true);
         }
         boolean restarted = false;
@@ -207,7 +209,7 @@ public class TenantSync {
                             full && stream.reconciled() ? page.newSyncToken() : null, cursor.lastFullAt(), records, cursor.lastFullCount());
                     if (full && stream.reconciled()) {
                         state.saveCursor(tenantId, stream.name(), drained);
-                        reconcile(tenantId, stream, passId);
+                        reconcile(session, stream, passId);
                     }
                     complete(tenantId, stream, drained, page.newSyncToken(), full);
                     return Outcome.DRAINED;
@@ -324,15 +326,18 @@ public class TenantSync {
     // ---- reconciliation -------------------------------------------------------------------------------------------
 
     /**
-     * After a full listing: every live mirrored record the listing did not show is gone from Ashby. Reads only the
-     * records' presence (not their data), page by page, so a tenant of any size is reconciled in flat memory.
+     * After a full listing: a live mirrored record the listing did not show may be gone from Ashby. Reads only the
+     * records' presence (not their data), page by page, so a tenant of any size is reconciled in flat memory; each
+     * record found unlisted is removed only once it is confirmed gone ({@link #confirmedGone}).
      */
-    private void reconcile(String tenantId, TokenStream stream, String passId) {
+    private void reconcile(AshbySession session, TokenStream stream, String passId) {
+        String tenantId = session.tenantId();
         Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
         List<OutboundEvent> gone = new ArrayList<>();
         Set<String> unannounced = new TreeSet<>();
         mirror.forEachPresence(tenantId, stream.entityType(), row -> {
             if (row.deleted() || passId.equals(row.seenPass())) return;
+            if (!confirmedGone(session, stream.entityType(), row.entityId(), passId)) return;
             if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
                 String survivor = mergedInto(tenantId, row.entityId());
                 OutboundEvent removed = removals.remove(tenantId, row.entityId(), survivor, expiresAt);
@@ -352,6 +357,33 @@ public class TenantSync {
         // when Ashby removed them is not known: the time they were found gone stands for it
         Instant foundAt = clock.instant();
         unannounced.forEach(type -> silence.pollerApplied(tenantId, type, foundAt));
+    }
+
+    /**
+     * Absence from a listing is no proof: the presence index lags the table (its stamps of the last pages may not be
+     * visible yet), a row written by a webhook during the pass carries no stamp, and a listing paged over minutes can
+     * miss a record that moved between its pages. So the row is read again (consistently: stamped after all, or
+     * removed meanwhile, it stays as it is), then Ashby is asked: gone only when it answers not found, or answers for
+     * another id (merged away). Deletes are rare, so this costs a few calls, not a pass.
+     */
+    private boolean confirmedGone(AshbySession session, String entityType, String entityId, String passId) {
+        Optional<MirrorRow> row = mirror.get(session.tenantId(), entityType, entityId, MirrorStore.ITEM);
+        if (row.isEmpty() || row.get().deleted() || passId.equals(row.get().seenPass())) return false;
+        boolean candidate = entityType.equals(CandidateDocuments.CANDIDATE);
+        try {
+            JsonNode record = candidate
+                    ? session.call(AshbyEndpoint.CANDIDATE_INFO, Map.of("id", entityId), JsonNode.class)
+                    : session.call(AshbyEndpoint.APPLICATION_INFO, Map.of("applicationId", entityId), JsonNode.class);
+            boolean answeredForAnother = !entityId.equals(record.path("id").asText());
+            if (!answeredForAnother) {
+                LOG.infof("tenant %s: %s %s was not listed by the full pass but Ashby still has it: kept", session.tenantId(),
+                        entityType, entityId);
+            }
+            return answeredForAnother;
+        } catch (AshbyException.Rejected refused) {
+            if (refused.code().equals(candidate ? "candidate_not_found" : "application_not_found")) return true;
+            throw refused;
+        }
     }
 
     /** A merged-away candidate's applications now belong to the survivor, which the applications stream mirrored. */

@@ -313,6 +313,29 @@ class PollerHandlerTest {
     }
 
     @Test
+    void aCandidateTheFullListingMissed_whileAshbyStillHasIt_isNotDeleted() throws Exception {
+        TestTenant tenant = seededTenant(6);
+        SimulatedOrganization org = tenant.organization();
+        poll();
+        work.drainWork(tenant.tenantId());
+        events(tenant);
+        ObjectNode missed = org.candidates().stream().filter(c -> c.has("primaryEmailAddress")).findFirst().orElseThrow();
+        String missedId = missed.get("id").asText();
+        org.missFromListings(missedId);
+
+        state.requestFullPass(tenant.tenantId(), "candidates");
+        poll();
+        work.drainWork(tenant.tenantId());
+
+        assertThat(live(tenant.tenantId(), "CANDIDATE")).as("absent from a listing is not gone from Ashby").containsKey(missedId);
+        assertThat(events(tenant)).noneMatch(e -> e.path("type").asText().equals("candidate.deleted")
+                || e.path("type").asText().equals("candidate.merged"));
+        assertThat(identity.candidateForEmail(tenant.tenantId(), missed.get("primaryEmailAddress").get("value").asText())).contains(missedId);
+        assertThat(simulator.requestLog("candidate.info").stream().filter(r -> tenant.apiKey().equals(r.apiKey()))).as("asked Ashby once")
+                .hasSize(1);
+    }
+
+    @Test
     void noteAddedInAshby_withoutACandidateChange_reachesMirrorAndFindemOnTheNextFullPass() throws Exception {
         TestTenant tenant = seededTenant(6);
         poll();

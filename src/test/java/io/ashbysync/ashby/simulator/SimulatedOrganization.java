@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -61,6 +62,7 @@ public final class SimulatedOrganization {
     final EntityTable customFields = new EntityTable(this);
     final EntityTable templates = new EntityTable(this);
     final EntityTable candidates = new EntityTable(this);
+    private final Set<String> missedByListings = new HashSet<>();
     final EntityTable applications = new EntityTable(this);
     final EntityTable notes = new EntityTable(this, "_candidateId");
     final EntityTable projects = new EntityTable(this);
@@ -663,6 +665,18 @@ public final class SimulatedOrganization {
         ObjectNode candidate = candidates.get(candidateId).deepCopy();
         candidate.put(field, value);
         candidates.put(candidate);
+    }
+
+    /**
+     * A fault: listings leave the record out while it still exists (as a listing paged over minutes can miss a record
+     * that moved between its pages); {@code *.info} still answers it.
+     */
+    public synchronized void missFromListings(String id) {
+        missedByListings.add(id);
+    }
+
+    synchronized boolean missedByListings(String id) {
+        return missedByListings.contains(id);
     }
 
     /** A recruiter adds the candidate to a job by hand; fires applicationSubmit. */

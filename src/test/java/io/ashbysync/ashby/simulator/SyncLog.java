@@ -88,6 +88,7 @@ final class SyncLog {
                     .filter(r -> after < 0 || table.changeSeq(r.get("id").asText()) > after)
                     .filter(filter)
                     .map(r -> r.get("id").asText())
+                    .filter(id -> !call.org.missedByListings(id))
                     .toList();
             if (since >= 0 && maxIncrementalPages != Integer.MAX_VALUE
                     && ids.size() > (long) maxIncrementalPages * limit) {
