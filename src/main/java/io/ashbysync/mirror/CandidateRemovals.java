@@ -44,15 +44,18 @@ public class CandidateRemovals {
     }
 
     /**
+     * Removes the candidate and tells Findem. The tombstone is the last step and marks the removal done: identity and
+     * files first (a crash in between leaves no tombstone, so a retry redoes the idempotent clean-up instead of
+     * finding the tombstone and stopping), then the event (under a stable id: a retry sends the same one again, which
+     * Findem drops), then the tombstone — so a crash or a failed send never leaves a removal Findem is not told of.
+     *
      * @param survivorId the candidate it was merged into, or null when it was deleted
-     * @return the event to send, or null when the candidate was already removed (or never mirrored: its identity
-     *         rows are cleaned all the same)
+     * @return whether this call removed it (false: already removed, or never mirrored; its identity rows are cleaned
+     *         all the same)
      */
-    public OutboundEvent remove(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
+    public boolean remove(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
         Optional<MirrorStore.CandidateRows> rows = mirror.candidateRows(tenantId, candidateId);
-        if (rows.isPresent() && rows.get().item().deleted()) return null;
-        // Identity and files first, the tombstone last: a crash in between leaves no tombstone, so a retry redoes
-        // the (idempotent) clean-up instead of finding the tombstone and stopping.
+        if (rows.isPresent() && rows.get().item().deleted()) return false;
         if (survivorId != null) {
             identity.merge(tenantId, candidateId, survivorId);
         } else {
@@ -68,18 +71,11 @@ public class CandidateRemovals {
         }));
         mirror.writeChildren(tenantId, deletes);
         searchIndex.remove(tenantId, candidateId);
-        if (rows.isEmpty() || !mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt)) return null;
+        if (rows.isEmpty()) return false;
         ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
         if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);
-        return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,
-                tenantId, "candidate", candidateId, null, data);
-    }
-
-    /** {@link #remove} for one candidate, its event sent at once. */
-    public boolean removeAndPublish(String tenantId, String candidateId, String survivorId, Instant tombstoneExpiresAt) {
-        OutboundEvent event = remove(tenantId, candidateId, survivorId, tombstoneExpiresAt);
-        if (event == null) return false;
-        events.publish(List.of(event));
-        return true;
+        events.publish(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,
+                tenantId, "candidate", candidateId, null, data));
+        return mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt);
     }
 }

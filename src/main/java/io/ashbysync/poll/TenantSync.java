@@ -333,27 +333,26 @@ public class TenantSync {
     private void reconcile(AshbySession session, TokenStream stream, String passId) {
         String tenantId = session.tenantId();
         Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
-        List<OutboundEvent> gone = new ArrayList<>();
         Set<String> unannounced = new TreeSet<>();
+        // each removal is told to Findem before its tombstone marks it done: a crash between the two re-sends the
+        // event (same id) on the retry instead of losing it
         mirror.forEachPresence(tenantId, stream.entityType(), row -> {
             if (row.deleted() || passId.equals(row.seenPass())) return;
             if (!confirmedGone(session, stream.entityType(), row.entityId(), passId)) return;
             if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
                 String survivor = mergedInto(tenantId, row.entityId());
-                OutboundEvent removed = removals.remove(tenantId, row.entityId(), survivor, expiresAt);
-                if (removed != null) {
-                    gone.add(removed);
+                if (removals.remove(tenantId, row.entityId(), survivor, expiresAt)) {
                     // the candidateDelete / candidateMerge webhook would have removed it first
                     unannounced.add(survivor == null ? WebhookSilence.CANDIDATE_DELETE : WebhookSilence.CANDIDATE_MERGE);
                 }
-            } else if (mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt)) {
+            } else {
                 ObjectNode data = mapper.createObjectNode();
                 data.put("applicationId", row.entityId()).put("candidateId", row.candidateId());
-                gone.add(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
+                events.publish(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
                         tenantId, "application", row.entityId(), null, data));
+                mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt);
             }
         });
-        if (!gone.isEmpty()) events.publish(gone);
         // when Ashby removed them is not known: the time they were found gone stands for it
         Instant foundAt = clock.instant();
         unannounced.forEach(type -> silence.pollerApplied(tenantId, type, foundAt));

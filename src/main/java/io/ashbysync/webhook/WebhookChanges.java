@@ -82,7 +82,7 @@ public class WebhookChanges {
                         .ifPresent(candidateId -> refreshCandidate(session, candidateId, List.of(applicationId)));
             }
             case CANDIDATE_DELETE ->
-                    removals.removeAndPublish(tenantId, delivery.target("data.candidate.id"), null, tombstoneExpiry());
+                    removals.remove(tenantId, delivery.target("data.candidate.id"), null, tombstoneExpiry());
             case CANDIDATE_MERGE -> merge(session, delivery.target("data.deletedCandidate.id"),
                     delivery.target("data.mergedCandidate.id"));
             case JOB -> publish(refreshJob(session, delivery.target("data.job.id")));
@@ -112,7 +112,7 @@ public class WebhookChanges {
                     .map(MirrorRow::data).map(row -> !survivorId.equals(row.path("candidate").path("id").asText())).orElse(true);
             if (pointsElsewhere && upsertApplication(session, applicationId).isPresent()) takenOver.add(applicationId);
         }));
-        removals.removeAndPublish(tenantId, deletedId, survivorId, tombstoneExpiry());
+        removals.remove(tenantId, deletedId, survivorId, tombstoneExpiry());
         if (survivor.isPresent()) publishCandidate(tenantId, survivorId, takenOver);
     }
 
