@@ -19,6 +19,7 @@ import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
+import io.ashbysync.testing.AwsFaults;
 import io.ashbysync.testing.ClaimedEvents;
 import io.ashbysync.testing.CommandHarness;
 import io.ashbysync.testing.InProcessCommands;
@@ -101,6 +102,7 @@ class PollerHandlerTest {
             s3.createBucket(r -> r.bucket(config.filesBucket()));
         }
         simulator.faults().clear();
+        AwsFaults.plan().clear();
     }
 
     @Test
@@ -333,6 +335,31 @@ class PollerHandlerTest {
         assertThat(identity.candidateForEmail(tenant.tenantId(), missed.get("primaryEmailAddress").get("value").asText())).contains(missedId);
         assertThat(simulator.requestLog("candidate.info").stream().filter(r -> tenant.apiKey().equals(r.apiKey()))).as("asked Ashby once")
                 .hasSize(1);
+    }
+
+    @Test
+    void aDeleteWhoseEventCouldNotBeSent_isSentByTheNextPass_notLostBehindItsTombstone() throws Exception {
+        TestTenant tenant = seededTenant(6);
+        SimulatedOrganization org = tenant.organization();
+        poll();
+        work.drainWork(tenant.tenantId());
+        events(tenant);
+        String deletedId = org.candidates().get(1).get("id").asText();
+        org.deleteCandidate(deletedId);
+        state.requestFullPass(tenant.tenantId(), "candidates");
+        // SQS refuses every attempt of the next send to the events queue: the candidate.deleted of the reconciliation
+        AwsFaults.plan().failNextCalls(AwsFaults.Service.SQS, "SendMessageBatch", aws.queueUrl("EventsQueue"), 1,
+                AwsFaults.Kind.SERVER_ERROR);
+
+        JsonPath failed = poll();
+        assertThat(failed.getList("failedTenants", String.class)).containsExactly(tenant.tenantId());
+        JsonPath retried = poll();
+        work.drainWork(tenant.tenantId());
+
+        assertThat(retried.getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+        assertThat(mirror.get(tenant.tenantId(), "CANDIDATE", deletedId, MirrorStore.ITEM).orElseThrow().deleted()).isTrue();
+        assertThat(events(tenant)).filteredOn(e -> e.path("type").asText().equals("candidate.deleted"))
+                .extracting(e -> e.path("entityId").asText()).containsExactly(deletedId);
     }
 
     @Test
