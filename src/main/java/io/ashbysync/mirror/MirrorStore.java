@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -137,7 +138,22 @@ public class MirrorStore {
      * @return what each record's write did, in the page's order
      */
     public List<Write> upsertPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
-        return applyPage(planPage(tenantId, entityType, records, seenPass));
+        return upsertPage(tenantId, entityType, records, seenPass, changing -> {});
+    }
+
+    /**
+     * {@link #upsertPage} that tells first: {@code beforeWriting} gets the indexes of the records the page will
+     * change, as decided from the rows as read, before anything is written. What it sends (Findem's events) may fail
+     * and leave the mirror as it was, so the retry decides, and sends, again; were the write first, the retry would
+     * find the rows unchanged and the events would be lost. A change told whose write then loses to a concurrent
+     * newer write is told needlessly (Findem drops the older version); none is missed.
+     */
+    public List<Write> upsertPage(String tenantId, String entityType, List<Listed> records, String seenPass,
+                                  Consumer<List<Integer>> beforeWriting) {
+        PagePlan plan = planPage(tenantId, entityType, records, seenPass);
+        List<Integer> changing = IntStream.range(0, plan.outcomes().size()).filter(i -> plan.outcomes().get(i).changed()).boxed().toList();
+        if (!changing.isEmpty()) beforeWriting.accept(changing);
+        return applyPage(plan);
     }
 
     /**

@@ -1,36 +1,41 @@
 package io.ashbysync.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Ashby records other than candidates and applications (jobs, postings, stages, reference lists) as the poller and
- * the webhooks both write them: one mirror row, and a {@code <entity>.upserted} event when the row changed.
+ * the webhooks both write them: one mirror row, and a {@code <entity>.upserted} event when the row changes, sent
+ * before the row is written ({@link MirrorStore#upsertPage(String, String, List, String, java.util.function.Consumer)}).
  */
 @ApplicationScoped
 public class MirroredRecords {
     private final MirrorStore mirror;
+    private final EventPublisher events;
 
-    public MirroredRecords(MirrorStore mirror) {
+    public MirroredRecords(MirrorStore mirror, EventPublisher events) {
         this.mirror = mirror;
+        this.events = events;
     }
 
     /**
-     * Writes the record (versioned by its {@code updatedAt} when it has one, else by content) and returns the event
-     * to send when the mirror changed; empty when the mirror already held this or a newer version.
+     * Mirrors the record (versioned by its {@code updatedAt} when it has one, else by content); when that changes
+     * the mirror, Findem is told first. A failed send leaves the row as it was, so a retry sends again.
      *
      * @param entityType mirror type, e.g. {@code JOB}
      * @param eventEntity event prefix, e.g. {@code job}
+     * @return whether the mirror changed (false: it already held this or a newer version)
      */
-    public Optional<OutboundEvent> upsert(String tenantId, String entityType, String eventEntity, JsonNode record) {
+    public boolean upsert(String tenantId, String entityType, String eventEntity, JsonNode record) {
         String id = record.path("id").asText();
         Instant updatedAt = RecordFields.updatedAt(record);
-        MirrorStore.Write write = mirror.upsert(tenantId, entityType, id, updatedAt, record, null, Map.of());
-        return write.changed() ? Optional.of(upserted(tenantId, eventEntity, id, updatedAt, record)) : Optional.empty();
+        return mirror.upsertPage(tenantId, entityType, List.of(new MirrorStore.Listed(id, updatedAt, record, Map.of())), null,
+                changing -> events.publish(upserted(tenantId, eventEntity, id, updatedAt, record))).getFirst().changed();
     }
 
     /** The {@code <entity>.upserted} event for a record just written; its id is stable per content. */

@@ -234,8 +234,8 @@ public class TenantSync {
     private record Applied(JsonNode record, String id, Instant updatedAt, MirrorStore.Write write) {}
 
     /**
-     * Writes one page to the mirror (in one batch, {@link MirrorStore#upsertPage}), then the identity index, events and
-     * work items: all before the checkpoint.
+     * Writes one page to the mirror (in one batch, {@link MirrorStore#upsertPage}, the events of changed records sent
+     * just before), then the identity index and work items: all before the checkpoint.
      */
     private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass,
                        Set<String> quarantined) {
@@ -245,7 +245,6 @@ public class TenantSync {
             List<JsonNode> changedCandidates = page.stream().filter(a -> a.write().changed()).map(Applied::record).toList();
             if (!changedCandidates.isEmpty()) identity.linkAshbyCandidates(tenantId, changedCandidates);
         }
-        List<OutboundEvent> changedEvents = new ArrayList<>();
         Map<String, List<String>> applicationsByCandidate = new LinkedHashMap<>();
         List<WorkItem> items = new ArrayList<>();
         Instant newestUnannouncedUpdate = null;
@@ -273,12 +272,11 @@ public class TenantSync {
                 }
                 case CandidateDocuments.CANDIDATE ->
                         items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
-                default -> changedEvents.add(records.upserted(tenantId, stream.eventEntity(), id, applied.updatedAt(), applied.record()));
+                default -> { } // its event went out before the write
             }
         }
         applicationsByCandidate.forEach((candidateId, applicationIds) ->
                 items.add(CandidateDetailsWork.item(mapper, tenantId, candidateId, false, applicationIds, UUID.randomUUID().toString())));
-        if (!changedEvents.isEmpty()) events.publish(changedEvents);
         if (!items.isEmpty()) work.send(items);
         if (newestUnannouncedUpdate != null) silence.pollerApplied(tenantId, WebhookSilence.APPLICATION_UPDATE, newestUnannouncedUpdate);
     }
@@ -311,7 +309,13 @@ public class TenantSync {
             listed.add(new MirrorStore.Listed(id, updatedAt, record, extra));
             usable.add(record);
         }
-        List<MirrorStore.Write> writes = mirror.upsertPage(tenantId, stream.entityType(), listed, seenPass);
+        // records of the other streams are Findem's events themselves: told before they are written (candidates and
+        // applications become documents, sent by their details work)
+        boolean announced = !stream.entityType().equals(CandidateDocuments.CANDIDATE) && !stream.entityType().equals(CandidateDocuments.APPLICATION);
+        List<MirrorStore.Write> writes = mirror.upsertPage(tenantId, stream.entityType(), listed, seenPass, changing -> {
+            if (announced) events.publish(changing.stream().map(i -> records.upserted(tenantId, stream.eventEntity(),
+                    listed.get(i).entityId(), listed.get(i).updatedAt(), usable.get(i))).toList());
+        });
         List<Applied> applied = new ArrayList<>();
         for (int i = 0; i < listed.size(); i++) {
             applied.add(new Applied(usable.get(i), listed.get(i).entityId(), listed.get(i).updatedAt(), writes.get(i)));
@@ -404,7 +408,6 @@ public class TenantSync {
         StreamCursor last = state.cursor(tenantId, REFERENCE_STREAM);
         Instant now = clock.instant();
         if (last.lastFullAt() != null && last.lastFullAt().plus(config.referenceRefreshInterval()).isAfter(now)) return;
-        List<OutboundEvent> changed = new ArrayList<>();
         long records = 0;
         Instant newestPostingChange = null;
         Set<String> quarantined = quarantinedKeys(tenantId);
@@ -412,10 +415,9 @@ public class TenantSync {
             try {
                 for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
                     records++;
-                    List<OutboundEvent> upserted = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record, quarantined);
-                    changed.addAll(upserted);
+                    boolean changed = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record, quarantined);
                     // a working jobPostingUpdate webhook would have brought this version first
-                    Instant updatedAt = upserted.isEmpty() || list.endpoint() != AshbyEndpoint.JOB_POSTING_LIST ? null : RecordFields.updatedAt(record);
+                    Instant updatedAt = !changed || list.endpoint() != AshbyEndpoint.JOB_POSTING_LIST ? null : RecordFields.updatedAt(record);
                     if (updatedAt != null && (newestPostingChange == null || updatedAt.isAfter(newestPostingChange))) newestPostingChange = updatedAt;
                 }
             } catch (AshbyException.MissingPermission missing) {
@@ -430,7 +432,7 @@ public class TenantSync {
             for (JsonNode plan : plans) {
                 for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()), JsonNode.class)) {
                     records++;
-                    changed.addAll(upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage, quarantined));
+                    upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage, quarantined);
                 }
             }
         } catch (AshbyException.MissingPermission missing) {
@@ -438,15 +440,16 @@ public class TenantSync {
             state.recordFailure(tenantId, REFERENCE_STREAM, clock.instant(), missing.getMessage(),
                     "missing permission: " + missing.permission());
         }
-        if (!changed.isEmpty()) events.publish(changed);
         if (newestPostingChange != null) silence.pollerApplied(tenantId, WebhookSilence.JOB_POSTING_UPDATE, newestPostingChange);
         applied.merge(REFERENCE_STREAM, records, Long::sum);
         state.saveCursor(tenantId, REFERENCE_STREAM, new StreamCursor(null, null, null, null, null, now, records, records));
     }
 
-    /** As a page's records ({@link #write}): a record that does not parse is quarantined, the rest of the list goes on. */
-    private List<OutboundEvent> upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record,
-                                               Set<String> quarantined) {
+    /**
+     * As a page's records ({@link #write}): a record that does not parse is quarantined, the rest of the list goes on.
+     * @return whether the mirror changed (its event sent first)
+     */
+    private boolean upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record, Set<String> quarantined) {
         String source = "snapshot:" + entityType;
         try {
             String id = RecordFields.id(record);
@@ -455,9 +458,9 @@ public class TenantSync {
         } catch (RecordFields.MalformedRecordException malformed) {
             quarantine.record(tenantId, source, malformed.recordId() != null ? malformed.recordId() : "no-id-" + mirror.hash(record),
                     malformed.getMessage());
-            return List.of();
+            return false;
         }
-        return records.upsert(tenantId, entityType, eventEntity, record).stream().toList();
+        return records.upsert(tenantId, entityType, eventEntity, record);
     }
 
     /** The tenant's quarantined items as {@code <source>#<itemId>}: one query, so a listing can release the mended ones. */

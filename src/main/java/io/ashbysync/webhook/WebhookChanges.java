@@ -15,8 +15,6 @@ import io.ashbysync.mirror.CandidateRemovals;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.mirror.MirroredRecords;
-import io.ashbysync.outbound.EventPublisher;
-import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.poll.PollerConfig;
 import io.ashbysync.tenant.TenantConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,21 +50,19 @@ public class WebhookChanges {
     private final IdentityIndex identity;
     private final CandidateDetailsWork details;
     private final CandidateRemovals removals;
-    private final EventPublisher events;
     private final PollerConfig mirrorConfig;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
     public WebhookChanges(AshbyClient ashby, MirrorStore mirror, MirroredRecords records, IdentityIndex identity,
-                          CandidateDetailsWork details, CandidateRemovals removals, EventPublisher events,
-                          PollerConfig mirrorConfig, ObjectMapper mapper) {
+                          CandidateDetailsWork details, CandidateRemovals removals, PollerConfig mirrorConfig,
+                          ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.records = records;
         this.identity = identity;
         this.details = details;
         this.removals = removals;
-        this.events = events;
         this.mirrorConfig = mirrorConfig;
         this.mapper = mapper;
     }
@@ -85,14 +81,12 @@ public class WebhookChanges {
                     removals.remove(tenantId, delivery.target("data.candidate.id"), null, tombstoneExpiry());
             case CANDIDATE_MERGE -> merge(session, delivery.target("data.deletedCandidate.id"),
                     delivery.target("data.mergedCandidate.id"));
-            case JOB -> publish(refreshJob(session, delivery.target("data.job.id")));
+            case JOB -> refreshJob(session, delivery.target("data.job.id"));
             case JOB_POSTING -> {
-                List<OutboundEvent> changed = new ArrayList<>();
-                records.upsert(tenantId, "JOB_POSTING", "jobPosting", delivery.data().get("jobPosting")).ifPresent(changed::add);
-                changed.addAll(refreshJob(session, delivery.target("data.jobPosting.jobId")));
-                publish(changed);
+                records.upsert(tenantId, "JOB_POSTING", "jobPosting", delivery.data().get("jobPosting"));
+                refreshJob(session, delivery.target("data.jobPosting.jobId"));
             }
-            case INTERVIEW_PLAN_TRANSITION -> publish(refreshJob(session, delivery.target("data.jobId")));
+            case INTERVIEW_PLAN_TRANSITION -> refreshJob(session, delivery.target("data.jobId"));
         }
     }
 
@@ -157,31 +151,25 @@ public class WebhookChanges {
     }
 
     /**
-     * The job as Ashby has it now and, when it changed, the stages of its interview plan, which a plan transition may
+     * The job as Ashby has it now (its event sent when it changed) and, when it changed, the stages of its interview plan, which a plan transition may
      * have brought in: a plan transition fires {@code jobUpdate} too, under the same action id, and whichever of the
      * two is processed (once) must bring both.
      */
-    private List<OutboundEvent> refreshJob(AshbySession session, String jobId) {
+    private void refreshJob(AshbySession session, String jobId) {
         JsonNode job;
         try {
             job = session.call(AshbyEndpoint.JOB_INFO, Map.of("id", jobId), JsonNode.class);
         } catch (AshbyException.Rejected gone) {
             LOG.infof("job %s not readable (%s)", jobId, gone.code());
-            return List.of();
+            return;
         }
-        List<OutboundEvent> changed = new ArrayList<>();
-        records.upsert(session.tenantId(), "JOB", "job", job).ifPresent(changed::add);
+        boolean changed = records.upsert(session.tenantId(), "JOB", "job", job);
         String planId = job.path("defaultInterviewPlanId").asText("");
-        if (!changed.isEmpty() && !planId.isEmpty()) {
+        if (changed && !planId.isEmpty()) {
             for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", planId), JsonNode.class)) {
-                records.upsert(session.tenantId(), "INTERVIEW_STAGE", "interviewStage", stage).ifPresent(changed::add);
+                records.upsert(session.tenantId(), "INTERVIEW_STAGE", "interviewStage", stage);
             }
         }
-        return changed;
-    }
-
-    private void publish(List<OutboundEvent> changed) {
-        if (!changed.isEmpty()) events.publish(changed);
     }
 
     private Instant tombstoneExpiry() {

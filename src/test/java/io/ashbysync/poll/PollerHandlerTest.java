@@ -363,6 +363,27 @@ class PollerHandlerTest {
     }
 
     @Test
+    void aJobChangeWhoseEventCouldNotBeSent_isSentByTheNextPass_notLostBehindItsWrite() throws Exception {
+        TestTenant tenant = seededTenant(3);
+        SimulatedOrganization org = tenant.organization();
+        poll();
+        work.drainWork(tenant.tenantId());
+        events(tenant);
+        String jobId = org.jobs().getFirst().get("id").asText();
+        org.updateJobTitle(jobId, "Staff Platform Engineer");
+        AwsFaults.plan().failNextCalls(AwsFaults.Service.SQS, "SendMessageBatch", aws.queueUrl("EventsQueue"), 1,
+                AwsFaults.Kind.SERVER_ERROR);
+
+        assertThat(poll().getList("failedTenants", String.class)).containsExactly(tenant.tenantId());
+        assertThat(poll().getList("polledTenants", String.class)).containsExactly(tenant.tenantId());
+
+        assertThat(events(tenant)).filteredOn(e -> e.path("type").asText().equals("job.upserted") && e.path("entityId").asText().equals(jobId))
+                .extracting(e -> e.path("data").path("title").asText()).containsExactly("Staff Platform Engineer");
+        assertThat(mirror.get(tenant.tenantId(), "JOB", jobId, MirrorStore.ITEM).orElseThrow().data().path("title").asText())
+                .isEqualTo("Staff Platform Engineer");
+    }
+
+    @Test
     void noteAddedInAshby_withoutACandidateChange_reachesMirrorAndFindemOnTheNextFullPass() throws Exception {
         TestTenant tenant = seededTenant(6);
         poll();
