@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.ashby.simulator.AshbySimulator;
+import io.ashbysync.ashby.simulator.MutableClock;
 import io.ashbysync.ashby.simulator.Fault;
 import io.ashbysync.ashby.simulator.RequestRecord;
 import io.ashbysync.ashby.simulator.SeededTenantGenerator;
@@ -335,6 +336,24 @@ class PollerHandlerTest {
         assertThat(identity.candidateForEmail(tenant.tenantId(), missed.get("primaryEmailAddress").get("value").asText())).contains(missedId);
         assertThat(simulator.requestLog("candidate.info").stream().filter(r -> tenant.apiKey().equals(r.apiKey()))).as("asked Ashby once")
                 .hasSize(1);
+    }
+
+    @Test
+    void aFullPassReconciledFromALaggingIndex_deletesNobody() throws Exception {
+        TestTenant tenant = seededTenant(6);
+        poll();
+        work.drainWork(tenant.tenantId());
+        events(tenant);
+        // DynamoDB's indexes are eventually consistent: the pass's stamps are not in the index when it reconciles
+        AwsFaults.plan().clock(new MutableClock(Instant.now())).lagIndexes(Duration.ofMinutes(5));
+        state.requestFullPass(tenant.tenantId(), "candidates");
+
+        poll();
+        work.drainWork(tenant.tenantId());
+
+        assertThat(live(tenant.tenantId(), "CANDIDATE").keySet()).containsExactlyInAnyOrderElementsOf(candidateIds(tenant.organization()));
+        assertThat(events(tenant)).noneMatch(e -> e.path("type").asText().equals("candidate.deleted"));
+        assertThat(calls(tenant, "candidate.info")).as("the row's consistent read settles it; Ashby is not asked").isZero();
     }
 
     @Test
