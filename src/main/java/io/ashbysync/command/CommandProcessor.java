@@ -11,15 +11,13 @@ import io.ashbysync.idempotency.IdempotencyStore;
 import io.ashbysync.outbound.EventPublisher;
 import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.platform.Metrics;
+import io.ashbysync.platform.Sha256;
 import io.ashbysync.tenant.InvalidTenantConfigException;
 import io.ashbysync.tenant.TenantConfig;
 import io.ashbysync.tenant.TenantNotFoundException;
 import io.ashbysync.tenant.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -118,8 +116,13 @@ public class CommandProcessor {
             return;
         }
         LOG.errorf("command %s goes to the dead-letter queue without its last attempt: %s", command.commandId(), why);
+        answerExhausted(command, "not attempted on its last delivery (" + receiveCount + "): " + why);
+    }
+
+    /** The one result of a command that reaches the dead-letter queue. */
+    private void answerExhausted(CommandEnvelope command, String why) {
         events.publish(resultEvent("result-" + command.commandId() + "-exhausted", command.tenantId(), command.commandId(),
-                failed(command, "retries_exhausted", "not attempted on its last delivery (" + receiveCount + "): " + why, null)));
+                failed(command, "retries_exhausted", why, null)));
     }
 
     private void run(CommandEnvelope command, int receiveCount, Duration remainingTime) throws Exception {
@@ -193,8 +196,7 @@ public class CommandProcessor {
         Metrics.commandOutcome(command.tenantId(), command.type(), "retried");
         if (receiveCount >= config.maxReceiveCount()) {
             LOG.errorf("command %s failed on its last attempt (%d) and goes to the dead-letter queue: %s", command.commandId(), receiveCount, cause.getMessage());
-            events.publish(resultEvent("result-" + command.commandId() + "-exhausted", command.tenantId(), command.commandId(),
-                    failed(command, "retries_exhausted", "gave up after " + receiveCount + " attempts: " + cause.getMessage(), null)));
+            answerExhausted(command, "gave up after " + receiveCount + " attempts: " + cause.getMessage());
         }
         return cause;
     }
@@ -253,13 +255,7 @@ public class CommandProcessor {
 
     /** Of the payload's content, not its spelling: a redelivery whose JSON lists the same keys in another order is the same command. */
     static String payloadHash(CommandEnvelope command) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-                    (command.type() + "\n" + canonical(command.payload())).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(command.type() + "\n" + canonical(command.payload())));
     }
 
     /** The JSON text with every object's keys sorted, at any depth (arrays keep their order: it means something). */

@@ -6,6 +6,7 @@ import io.ashbysync.ashby.AshbySession;
 import io.ashbysync.ashby.model.FileUrl;
 import io.ashbysync.platform.BoundedDownload;
 import io.ashbysync.platform.Deadline;
+import io.ashbysync.platform.Sha256;
 import io.ashbysync.poll.PollerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedInputStream;
@@ -18,7 +19,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -206,11 +206,7 @@ public class FileCopier {
         Measured(InputStream in, long cap) {
             super(in);
             this.cap = cap;
-            try {
-                this.digest = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-            }
+            this.digest = Sha256.newDigest();
         }
 
         @Override

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.DynamoBatch;
+import io.ashbysync.platform.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -512,12 +510,7 @@ public class MirrorStore {
     }
 
     public String hash(JsonNode data) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json(data).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(json(data)), 0, 16);
     }
 
     private MirrorRow row(String entityType, String entityId, Map<String, AttributeValue> item) {

@@ -1,9 +1,8 @@
 package io.ashbysync.outbound;
 
+import io.ashbysync.platform.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,10 +73,6 @@ public class ClaimCheck {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from the JVM", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(bytes));
     }
 }
