@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.SqsSender;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +17,6 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  */
 @ApplicationScoped
 public class EventPublisher {
-    /** SQS's limit on a message, body and attributes together. */
-    public static final int MAX_MESSAGE_BYTES = 262_144;
-    /** Room kept for the message attributes and the claim reference's own size. */
-    private static final int ATTRIBUTE_ALLOWANCE = 2_048;
-
     private final SqsSender sqs;
     private final AwsResources resources;
     private final ObjectMapper mapper;
@@ -45,14 +39,12 @@ public class EventPublisher {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             OutboundEvent event = events.get(i);
-            String body = json(event);
-            if (body.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES - ATTRIBUTE_ALLOWANCE) {
-                ClaimCheck.Ref ref = claims.store(event.tenantId(), "events", event.eventId(), json(event.data()));
-                body = json(event.withDataAt(ref));
-            }
-            entries.add(builders.get(i).messageBody(body).messageAttributes(Map.of(
+            SendMessageBatchRequestEntry.Builder entry = builders.get(i).messageAttributes(Map.of(
                     "type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build(),
-                    "tenantId", MessageAttributeValue.builder().dataType("String").stringValue(event.tenantId()).build())).build());
+                    "tenantId", MessageAttributeValue.builder().dataType("String").stringValue(event.tenantId()).build()));
+            SendMessageBatchRequestEntry whole = entry.messageBody(json(event)).build();
+            entries.add(SqsSender.size(whole) <= SqsSender.MAX_BYTES ? whole
+                    : entry.messageBody(json(event.withDataAt(claims.store(event.tenantId(), "events", event.eventId(), json(event.data()))))).build());
         }
         sqs.send(resources.eventsQueueUrl(), entries);
     }

@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 public class SqsSender {
     private static final int SQS_BATCH = 10;
     private static final int MAX_ATTEMPTS = 5;
-    private static final long MAX_BATCH_BYTES = 262_144;
+    /** SQS's limit on one message, body and attributes together, and on one batch request in all. */
+    public static final long MAX_BYTES = 262_144;
 
     private final SqsClient sqs;
 
@@ -54,7 +55,7 @@ public class SqsSender {
             SendMessageBatchRequestEntry entry = entries.get(i);
             long size = size(entry);
             boolean startsNewTen = i % SQS_BATCH == 0;
-            if (!current.isEmpty() && (startsNewTen || bytes + size > MAX_BATCH_BYTES)) {
+            if (!current.isEmpty() && (startsNewTen || bytes + size > MAX_BYTES)) {
                 batches.add(current);
                 current = new ArrayList<>();
                 bytes = 0;
@@ -67,7 +68,7 @@ public class SqsSender {
     }
 
     /** What SQS counts of a message: its body and its attributes' names, types and values, in UTF-8. */
-    static long size(SendMessageBatchRequestEntry entry) {
+    public static long size(SendMessageBatchRequestEntry entry) {
         long size = utf8(entry.messageBody());
         for (var attribute : entry.messageAttributes().entrySet()) {
             size += utf8(attribute.getKey()) + utf8(attribute.getValue().dataType()) + utf8(attribute.getValue().stringValue());
