@@ -69,7 +69,8 @@ public class StatusReport {
 
     public Report all() {
         Instant now = clock.instant();
-        return new Report(now, tenants.listAll().stream().map(t -> tenant(t, now)).toList(), queues(), tenants.unreadable());
+        TenantStore.Registry registry = tenants.registry();
+        return new Report(now, registry.tenants().stream().map(t -> tenant(t, now)).toList(), queues(), registry.unreadable());
     }
 
     public Tenant tenant(String tenantId) {

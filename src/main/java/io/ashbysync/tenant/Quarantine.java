@@ -16,8 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Items set aside because they cannot be used as they are (a malformed config row, an Ashby record or file answer
  * that does not parse), so one bad item never blocks the rest of its tenant, stream or candidate. Each is a row in
  * the tenant's partition of the tenants table ({@code QUARANTINE#<source>#<itemId>}) shown on the status page, and a
- * {@code QuarantinedItems} metric; recording the same item again only refreshes its reason, and an item that becomes
- * usable again is {@link #release released}.
+ * {@code QuarantinedItems} metric; recording the same item again only refreshes its reason (it keeps the time it was
+ * first set aside), and an item that becomes usable again is {@link #release released}.
  */
 @ApplicationScoped
 public class Quarantine {
@@ -42,9 +42,13 @@ public class Quarantine {
         String shortReason = reason == null || reason.isBlank() ? "(no reason given)"
                 : reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "…" : reason;
         LOG.warnf("quarantined %s %s of tenant %s: %s", source, itemId, tenantId, shortReason);
-        dynamo.putItem(r -> r.tableName(resources.tenantsTable()).item(Map.of(
-                "pk", s(TenantStore.partitionKey(tenantId)), "sk", s(sortKey(source, itemId)),
-                "source", s(source), "itemId", s(itemId), "reason", s(shortReason), "at", s(clock.instant().toString()))));
+        // "at" is when it was first set aside: an item found bad on every pass keeps its date
+        dynamo.updateItem(r -> r.tableName(resources.tenantsTable())
+                .key(Map.of("pk", s(TenantStore.partitionKey(tenantId)), "sk", s(sortKey(source, itemId))))
+                .updateExpression("SET #source = :source, itemId = :itemId, reason = :reason, #at = if_not_exists(#at, :now)")
+                .expressionAttributeNames(Map.of("#source", "source", "#at", "at"))
+                .expressionAttributeValues(Map.of(":source", s(source), ":itemId", s(itemId), ":reason", s(shortReason),
+                        ":now", s(clock.instant().toString()))));
         Metrics.quarantined(tenantId, source);
     }
 

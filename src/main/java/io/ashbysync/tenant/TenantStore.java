@@ -2,13 +2,12 @@ package io.ashbysync.tenant;
 
 import io.ashbysync.platform.AwsResources;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -61,49 +60,51 @@ public class TenantStore {
         return listAll().stream().filter(t -> t.status().mirrorsAshby()).toList();
     }
 
-    /**
-     * Every registered tenant whose config row can be used, whatever its status (operators' views). A row that cannot
-     * is quarantined and left out, so one bad row never stops the poller or the status page for every other tenant;
-     * the same scan reads the config rows' quarantine entries, to release the entry of a row that was mended.
-     */
+    /** Every registered tenant whose config row can be used, whatever its status (operators' views). */
     public List<TenantConfig> listAll() {
-        List<TenantConfig> all = new ArrayList<>();
-        Set<String> quarantinedRows = new HashSet<>();
+        return registry().tenants();
+    }
+
+    /** A config row that cannot be used: whose it is and why. */
+    public record UnreadableConfig(String tenantId, String reason, Instant at) {}
+
+    /**
+     * @param tenants    every tenant whose config row can be used, by id
+     * @param unreadable the rows that cannot (operators' views: a tenant left out of every pass must not be invisible)
+     */
+    public record Registry(List<TenantConfig> tenants, List<UnreadableConfig> unreadable) {}
+
+    /**
+     * Every config row, in one scan. A row that cannot be used is quarantined and left out of {@code tenants}, so one
+     * bad row never stops the poller or the status page for every other tenant; the same scan reads the config rows'
+     * quarantine entries, to release the entry of a row that was mended.
+     */
+    public Registry registry() {
+        List<TenantConfig> tenants = new ArrayList<>();
+        Map<String, String> unusable = new java.util.TreeMap<>();
+        Map<String, Instant> quarantinedSince = new HashMap<>();
         dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk IN (:config, :quarantined)")
                         .expressionAttributeValues(Map.of(":config", s(CONFIG_SK), ":quarantined", s(Quarantine.sortKey(CONFIG_SOURCE, CONFIG_SK)))))
                 .items()
                 .forEach(item -> {
                     String tenantId = item.get(PK).s().substring("TENANT#".length());
                     if (!item.get(SK).s().equals(CONFIG_SK)) {
-                        quarantinedRows.add(tenantId);
+                        quarantinedSince.put(tenantId, Instant.parse(item.get("at").s()));
                         return;
                     }
                     try {
-                        all.add(fromItem(tenantId, item));
+                        tenants.add(fromItem(tenantId, item));
                     } catch (InvalidTenantConfigException invalid) {
-                        quarantine.record(tenantId, CONFIG_SOURCE, CONFIG_SK, invalid.getMessage());
+                        unusable.put(tenantId, invalid.getMessage());
                     }
                 });
-        all.forEach(tenant -> {
-            if (quarantinedRows.contains(tenant.tenantId())) quarantine.release(tenant.tenantId(), CONFIG_SOURCE, CONFIG_SK);
-        });
-        all.sort(java.util.Comparator.comparing(TenantConfig::tenantId));
-        return all;
-    }
-
-    /** A config row set aside by {@link #listAll}: whose it is and why it cannot be used. */
-    public record UnreadableConfig(String tenantId, String reason, java.time.Instant at) {}
-
-    /** Every config row now quarantined (operators' views: a tenant left out of every pass must not be invisible). */
-    public List<UnreadableConfig> unreadable() {
-        List<UnreadableConfig> rows = new ArrayList<>();
-        dynamo.scanPaginator(r -> r.tableName(resources.tenantsTable()).filterExpression("sk = :quarantined")
-                        .expressionAttributeValues(Map.of(":quarantined", s(Quarantine.sortKey(CONFIG_SOURCE, CONFIG_SK)))))
-                .items()
-                .forEach(item -> rows.add(new UnreadableConfig(item.get(PK).s().substring("TENANT#".length()), item.get("reason").s(),
-                        java.time.Instant.parse(item.get("at").s()))));
-        rows.sort(java.util.Comparator.comparing(UnreadableConfig::tenantId));
-        return rows;
+        unusable.forEach((tenantId, reason) -> quarantine.record(tenantId, CONFIG_SOURCE, CONFIG_SK, reason));
+        tenants.stream().filter(t -> quarantinedSince.containsKey(t.tenantId()))
+                .forEach(mended -> quarantine.release(mended.tenantId(), CONFIG_SOURCE, CONFIG_SK));
+        tenants.sort(java.util.Comparator.comparing(TenantConfig::tenantId));
+        List<UnreadableConfig> unreadable = unusable.entrySet().stream().map(e -> new UnreadableConfig(e.getKey(), e.getValue(),
+                quarantinedSince.getOrDefault(e.getKey(), Instant.now()))).toList();
+        return new Registry(List.copyOf(tenants), unreadable);
     }
 
     /** Writes the whole row, replacing any other attribute it held: for registering a tenant, not for changing one. */
