@@ -30,9 +30,10 @@ public class MirroredRecords {
      * @param entityType mirror type, e.g. {@code JOB}
      * @param eventEntity event prefix, e.g. {@code job}
      * @return whether the mirror changed (false: it already held this or a newer version)
+     * @throws RecordFields.MalformedRecordException its id or {@code updatedAt} cannot be used (the caller quarantines it)
      */
     public boolean upsert(String tenantId, String entityType, String eventEntity, JsonNode record) {
-        String id = record.path("id").asText();
+        String id = RecordFields.id(record);
         Instant updatedAt = RecordFields.updatedAt(record);
         return mirror.upsertPage(tenantId, entityType, List.of(new MirrorStore.Listed(id, updatedAt, record, Map.of())), null,
                 changing -> events.publish(upserted(tenantId, eventEntity, id, updatedAt, record))).getFirst().changed();

@@ -133,11 +133,13 @@ public class TenantSync {
         AshbySession session = ashby.forTenant(tenant);
         Instant started = clock.instant();
         Map<String, Long> applied = new LinkedHashMap<>();
-        refreshSnapshots(session, applied);
+        // read once per pass: each stream and list releases the quarantined records it now reads well
+        Set<String> quarantined = quarantinedKeys(tenant.tenantId());
+        refreshSnapshots(session, applied, quarantined);
         for (TokenStream stream : TOKEN_STREAMS) {
             Outcome outcome;
             try {
-                outcome = runStream(session, stream, deadline, applied);
+                outcome = runStream(session, stream, deadline, applied, quarantined);
             } catch (AshbyException.MissingPermission missing) {
                 LOG.warnf("tenant %s: key lacks %s, stream %s skipped", tenant.tenantId(), missing.permission(), stream.name());
                 state.recordFailure(tenant.tenantId(), stream.name(), clock.instant(), missing.getMessage(),
@@ -154,7 +156,8 @@ public class TenantSync {
 
     // ---- token streams --------------------------------------------------------------------------------------------
 
-    private Outcome runStream(AshbySession session, TokenStream stream, Instant deadline, Map<String, Long> applied) {
+    private Outcome runStream(AshbySession session, TokenStream stream, Instant deadline, Map<String, Long> applied,
+                              Set<String> quarantined) {
         String tenantId = session.tenantId();
         StreamCursor cursor = state.cursor(tenantId, stream.name());
         if (cursor.pendingToken() != null) {
@@ -165,7 +168,7 @@ public class TenantSync {
         boolean restarted = false;
         while (true) {
             try {
-                return pages(session, stream, cursor, deadline, applied);
+                return pages(session, stream, cursor, deadline, applied, quarantined);
             } catch (AshbyException.SyncStateExpired expired) {
                 if (restarted) throw expired;
                 restarted = true;
@@ -176,7 +179,8 @@ public class TenantSync {
         }
     }
 
-    private Outcome pages(AshbySession session, TokenStream stream, StreamCursor cursor, Instant deadline, Map<String, Long> applied) {
+    private Outcome pages(AshbySession session, TokenStream stream, StreamCursor cursor, Instant deadline, Map<String, Long> applied,
+                          Set<String> quarantined) {
         String tenantId = session.tenantId();
         ListPosition from;
         String passId;
@@ -193,7 +197,6 @@ public class TenantSync {
             records = 0;
         }
         boolean full = from.isFull();
-        Set<String> quarantined = quarantinedKeys(tenantId);
         try (Stream<AshbyPage<JsonNode>> listing = session.pages(stream.endpoint(), stream.request(), JsonNode.class, from)) {
             Iterator<AshbyPage<JsonNode>> it = listing.iterator();
             while (it.hasNext()) {
@@ -403,14 +406,13 @@ public class TenantSync {
 
     // ---- snapshot lists -------------------------------------------------------------------------------------------
 
-    private void refreshSnapshots(AshbySession session, Map<String, Long> applied) {
+    private void refreshSnapshots(AshbySession session, Map<String, Long> applied, Set<String> quarantined) {
         String tenantId = session.tenantId();
         StreamCursor last = state.cursor(tenantId, REFERENCE_STREAM);
         Instant now = clock.instant();
         if (last.lastFullAt() != null && last.lastFullAt().plus(config.referenceRefreshInterval()).isAfter(now)) return;
         long records = 0;
         Instant newestPostingChange = null;
-        Set<String> quarantined = quarantinedKeys(tenantId);
         for (SnapshotList list : SNAPSHOT_LISTS) {
             try {
                 for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
