@@ -138,10 +138,7 @@ class PollerHandlerTest {
 
     @Test
     void incrementalPass_afterRecruiterActivity_restoresEquality_andEmitsOnlyForWhatChanged() throws Exception {
-        TestTenant tenant = seededTenant(30);
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
+        TestTenant tenant = syncedTenant(30);
         Map<String, String> applicationVersions = applicationVersions(tenant.organization());
         Map<String, String> candidateVersions = tenant.organization().candidates().stream()
                 .collect(Collectors.toMap(c -> c.get("id").asText(), c -> c.get("updatedAt").asText()));
@@ -211,10 +208,7 @@ class PollerHandlerTest {
         "next_cursor_expired", "invalid_next_cursor", "cursor_invalid"})
     void expiredSyncState_restartsTheStreamFromFull_andReachesEquality(String code) throws Exception {
         int candidates = 8;
-        TestTenant tenant = seededTenant(candidates);
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
+        TestTenant tenant = syncedTenant(candidates);
         tenant.organization().randomActivity(new Random(11), 5);
         simulator.faults().next("candidate.list", Fault.rawBody(200, "{\"success\":false,\"errors\":[\"" + code
                 + "\"],\"errorInfo\":{\"code\":\"" + code + "\",\"message\":\"expired\"}}"));
@@ -279,10 +273,7 @@ class PollerHandlerTest {
 
     @Test
     void fullPass_reconcilesDeletesAndMerges_inMirrorIdentityIndexAndEvents() throws Exception {
-        TestTenant tenant = seededTenant(20);
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
+        TestTenant tenant = syncedTenant(20);
         SimulatedOrganization org = tenant.organization();
         List<ObjectNode> withEmail = org.candidates().stream().filter(c -> c.has("primaryEmailAddress"))
                 .filter(c -> c.get("applicationIds").size() > 0).toList();
@@ -317,11 +308,8 @@ class PollerHandlerTest {
 
     @Test
     void aCandidateTheFullListingMissed_whileAshbyStillHasIt_isNotDeleted() throws Exception {
-        TestTenant tenant = seededTenant(6);
+        TestTenant tenant = syncedTenant(6);
         SimulatedOrganization org = tenant.organization();
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
         ObjectNode missed = org.candidates().stream().filter(c -> c.has("primaryEmailAddress")).findFirst().orElseThrow();
         String missedId = missed.get("id").asText();
         org.missFromListings(missedId);
@@ -340,10 +328,7 @@ class PollerHandlerTest {
 
     @Test
     void aFullPassReconciledFromALaggingIndex_deletesNobody() throws Exception {
-        TestTenant tenant = seededTenant(6);
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
+        TestTenant tenant = syncedTenant(6);
         // DynamoDB's indexes are eventually consistent: the pass's stamps are not in the index when it reconciles
         AwsFaults.plan().clock(new MutableClock(Instant.now())).lagIndexes(Duration.ofMinutes(5));
         state.requestFullPass(tenant.tenantId(), "candidates");
@@ -358,11 +343,8 @@ class PollerHandlerTest {
 
     @Test
     void aDeleteWhoseEventCouldNotBeSent_isSentByTheNextPass_notLostBehindItsTombstone() throws Exception {
-        TestTenant tenant = seededTenant(6);
+        TestTenant tenant = syncedTenant(6);
         SimulatedOrganization org = tenant.organization();
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
         String deletedId = org.candidates().get(1).get("id").asText();
         org.deleteCandidate(deletedId);
         state.requestFullPass(tenant.tenantId(), "candidates");
@@ -383,11 +365,8 @@ class PollerHandlerTest {
 
     @Test
     void aJobChangeWhoseEventCouldNotBeSent_isSentByTheNextPass_notLostBehindItsWrite() throws Exception {
-        TestTenant tenant = seededTenant(3);
+        TestTenant tenant = syncedTenant(3);
         SimulatedOrganization org = tenant.organization();
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
         String jobId = org.jobs().getFirst().get("id").asText();
         org.updateJobTitle(jobId, "Staff Platform Engineer");
         AwsFaults.plan().failNextCalls(AwsFaults.Service.SQS, "SendMessageBatch", aws.queueUrl("EventsQueue"), 1,
@@ -404,10 +383,7 @@ class PollerHandlerTest {
 
     @Test
     void noteAddedInAshby_withoutACandidateChange_reachesMirrorAndFindemOnTheNextFullPass() throws Exception {
-        TestTenant tenant = seededTenant(6);
-        poll();
-        work.drainWork(tenant.tenantId());
-        events(tenant);
+        TestTenant tenant = syncedTenant(6);
         String candidateId = tenant.organization().candidates().get(0).get("id").asText();
         ObjectNode note = tenant.organization().addNote(candidateId, "Strong referral from the platform team");
 
@@ -537,6 +513,15 @@ class PollerHandlerTest {
         // the pass visits every mirrored tenant: earlier tests' tenants are disabled so faults and counts stay ours
         tenants.listMirrored().stream().filter(t -> !t.tenantId().equals(tenant.tenantId()))
                 .forEach(t -> tenants.save(new TenantConfig(t.tenantId(), TenantStatus.DISABLED, t.requestsPerMinute())));
+        return tenant;
+    }
+
+    /** A seeded tenant after its first sync, its work run and its events taken off the queue. */
+    private TestTenant syncedTenant(int candidates) throws Exception {
+        TestTenant tenant = seededTenant(candidates);
+        poll();
+        work.drainWork(tenant.tenantId());
+        events(tenant);
         return tenant;
     }
 
