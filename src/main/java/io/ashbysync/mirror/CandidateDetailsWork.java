@@ -61,18 +61,21 @@ public class CandidateDetailsWork implements WorkHandler {
     private final MirrorStore mirror;
     private final FileCopier files;
     private final CandidateDocuments documents;
+    private final Outbox outbox;
     private final ObjectMapper mapper;
     private final Quarantine quarantine;
     private final PollerConfig config;
     private final TtlCache<TenantConfig> tenantConfigs = new TtlCache<>(TENANT_CONFIG_REUSE, Clock.systemUTC());
 
     public CandidateDetailsWork(TenantStore tenants, AshbyClient ashby, MirrorStore mirror, FileCopier files,
-                                CandidateDocuments documents, ObjectMapper mapper, Quarantine quarantine, PollerConfig config) {
+                                CandidateDocuments documents, Outbox outbox, ObjectMapper mapper, Quarantine quarantine,
+                                PollerConfig config) {
         this.tenants = tenants;
         this.ashby = ashby;
         this.mirror = mirror;
         this.files = files;
         this.documents = documents;
+        this.outbox = outbox;
         this.mapper = mapper;
         this.quarantine = quarantine;
         this.config = config;
@@ -141,6 +144,10 @@ public class CandidateDetailsWork implements WorkHandler {
         });
         documents.publishIfChanged(tenantId, new CandidateDocuments.Snapshot(rows.item(), documentApplications,
                 List.copyOf(notes.values()), List.copyOf(storedFiles.values()), related.findemProfileId(), rows.searchManifest()), writes);
+        // the candidate's and its applications' changes are in the document sent (or already were)
+        List<MirrorRow> carried = new ArrayList<>(List.of(rows.item()));
+        applications.values().forEach(a -> carried.add(a.item()));
+        outbox.carried(tenantId, carried);
     }
 
     /** Re-reads the named applications' histories and any not mirrored yet; {@code histories} ends up current. */

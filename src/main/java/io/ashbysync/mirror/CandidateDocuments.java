@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
 import io.ashbysync.outbound.EventPublisher;
-import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.DynamoBatch;
 import io.ashbysync.search.SearchIndex;
@@ -19,12 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * The one outbound document per candidate: the full ATS profile as mirrored (candidate, applications with their
  * stage history, notes, stored files) plus the linked Findem profile id. Sent only when its content differs from the
- * last one sent for that candidate (its hash is kept on the candidate's search index manifest, written with the index).
+ * last one sent for that candidate: its hash is kept on the candidate's search index manifest, written with the index
+ * and the {@link Outbox} marker, then the document is sent under the manifest's revision.
  */
 @ApplicationScoped
 public class CandidateDocuments {
@@ -33,15 +32,17 @@ public class CandidateDocuments {
     public static final String UPSERTED = "candidate.upserted";
 
     private final MirrorStore mirror;
+    private final Outbox outbox;
     private final EventPublisher events;
     private final ObjectMapper mapper;
     private final SearchIndex searchIndex;
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
 
-    public CandidateDocuments(MirrorStore mirror, EventPublisher events, ObjectMapper mapper, SearchIndex searchIndex,
+    public CandidateDocuments(MirrorStore mirror, Outbox outbox, EventPublisher events, ObjectMapper mapper, SearchIndex searchIndex,
                               DynamoDbClient dynamo, AwsResources resources) {
         this.mirror = mirror;
+        this.outbox = outbox;
         this.events = events;
         this.mapper = mapper;
         this.searchIndex = searchIndex;
@@ -137,42 +138,65 @@ public class CandidateDocuments {
 
     /**
      * {@link #publishIfChanged(String, String)} from a snapshot the caller already holds (no re-read), which includes
-     * {@code childWrites} not yet in the mirror. They are written with the document's index, after it is sent (one
-     * transaction; a crash before it re-reads them from Ashby and sends again), or at once when nothing changed.
+     * {@code childWrites} not yet in the mirror. They are written with the document's index (one transaction when
+     * they fit), or at once when nothing changed. A document indexed but not sent (its sender died; the manifest is
+     * still marked) is sent now.
      */
     public boolean publishIfChanged(String tenantId, Snapshot snapshot, List<MirrorStore.ChildWrite> childWrites) {
         ObjectNode document = document(tenantId, snapshot);
         String documentHash = mirror.hash(document);
-        if (documentHash.equals(SearchIndex.indexedDocumentHash(snapshot.searchManifest()))) {
+        Map<String, AttributeValue> manifest = snapshot.searchManifest();
+        if (documentHash.equals(SearchIndex.indexedDocumentHash(manifest))) {
             mirror.writeChildren(tenantId, childWrites);
+            if (manifest.containsKey(Outbox.UNSENT_AT)) send(tenantId, snapshot.candidate().entityId(), document, documentHash,
+                    Long.parseLong(manifest.get("version").n()));
             return false;
         }
-        send(tenantId, snapshot, document, documentHash, "", mirror.childWriteActions(tenantId, childWrites));
+        String candidateId = snapshot.candidate().entityId();
+        document.put("documentHash", documentHash);
+        searchIndex.index(tenantId, candidateId, document, documentHash, manifest, mirror.childWriteActions(tenantId, childWrites))
+                .ifPresent(revision -> send(tenantId, candidateId, document, documentHash, revision));
         return true;
     }
 
     /**
-     * Sends the candidate's document even if it was sent before (an operator's replay), with an event id of its own
-     * ({@code replayId}) so Findem does not drop it as a re-send. Returns whether the candidate is mirrored.
+     * For the {@link Outbox}'s sweep: the candidate's manifest says a document of {@code indexedHash} was indexed
+     * under {@code revision} and not sent. The document as the mirror holds it now is sent: under that revision when
+     * it is the same, else indexed again (a newer revision) and sent.
+     */
+    void resend(String tenantId, String candidateId, String indexedHash, long revision) {
+        Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
+        if (snapshot.isEmpty()) return;
+        ObjectNode document = document(tenantId, snapshot.get());
+        String documentHash = mirror.hash(document);
+        if (documentHash.equals(indexedHash)) {
+            send(tenantId, candidateId, document, documentHash, revision);
+        } else {
+            publishIfChanged(tenantId, snapshot.get(), List.of());
+        }
+    }
+
+    /**
+     * Sends the candidate's document even if it was sent before (an operator's replay), under its current revision,
+     * with an event id of its own ({@code replayId}) so Findem does not drop it as a re-send. Returns whether the
+     * candidate is mirrored.
      */
     public boolean publishReplay(String tenantId, String candidateId, String replayId) {
         Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
         if (snapshot.isEmpty()) return false;
         ObjectNode document = document(tenantId, snapshot.get());
-        send(tenantId, snapshot.get(), document, mirror.hash(document), ":replay-" + replayId, List.of());
+        String documentHash = mirror.hash(document);
+        document.put("documentHash", documentHash);
+        AttributeValue revision = snapshot.get().searchManifest().get("version");
+        events.publish(outbox.documentEvent(tenantId, candidateId, document, documentHash, latestUpdate(document).map(Instant::toString).orElse(null),
+                revision == null ? 0 : Long.parseLong(revision.n()), ":replay-" + replayId));
         return true;
     }
 
-    private void send(String tenantId, Snapshot snapshot, ObjectNode document, String documentHash, String eventIdSuffix,
-                      List<TransactWriteItem> alongside) {
-        String candidateId = snapshot.candidate().entityId();
+    private void send(String tenantId, String candidateId, ObjectNode document, String documentHash, long revision) {
         document.put("documentHash", documentHash);
-        String version = latestUpdate(document).map(Instant::toString).orElse(null);
-        // Sent before the hash is recorded: a crash in between re-sends (at least once), never loses the change.
-        events.publish(List.of(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, UPSERTED,
-                tenantId, "candidate", candidateId, version, document)));
-        // Indexed, and the hash recorded with the index, after the event is sent: a crash before re-indexes and re-sends.
-        searchIndex.index(tenantId, candidateId, document, documentHash, snapshot.searchManifest(), alongside);
+        outbox.documentIndexed(tenantId, candidateId, document, documentHash, latestUpdate(document).map(Instant::toString).orElse(null),
+                revision);
     }
 
     private static Optional<Instant> latestUpdate(ObjectNode document) {

@@ -1,10 +1,6 @@
 package io.ashbysync.mirror;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.identity.IdentityIndex;
-import io.ashbysync.outbound.EventPublisher;
-import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.search.SearchIndex;
 import io.ashbysync.tenant.Quarantine;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,27 +23,27 @@ public class CandidateRemovals {
     private final MirrorStore mirror;
     private final IdentityIndex identity;
     private final FileCopier files;
-    private final EventPublisher events;
-    private final ObjectMapper mapper;
+    private final Outbox outbox;
     private final SearchIndex searchIndex;
     private final Quarantine quarantine;
 
-    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, EventPublisher events, ObjectMapper mapper,
-                             SearchIndex searchIndex, Quarantine quarantine) {
+    public CandidateRemovals(MirrorStore mirror, IdentityIndex identity, FileCopier files, Outbox outbox, SearchIndex searchIndex,
+                             Quarantine quarantine) {
         this.mirror = mirror;
         this.identity = identity;
         this.files = files;
-        this.events = events;
-        this.mapper = mapper;
+        this.outbox = outbox;
         this.searchIndex = searchIndex;
         this.quarantine = quarantine;
     }
 
     /**
-     * Removes the candidate and tells Findem. The tombstone is the last step and marks the removal done: identity and
-     * files first (a crash in between leaves no tombstone, so a retry redoes the idempotent clean-up instead of
-     * finding the tombstone and stopping), then the event (under a stable id: a retry sends the same one again, which
-     * Findem drops), then the tombstone — so a crash or a failed send never leaves a removal Findem is not told of.
+     * Removes the candidate and tells Findem. The tombstone is the last step and marks the removal done: identity,
+     * files and the search index first (a crash in between leaves no tombstone, so a retry redoes the idempotent
+     * clean-up instead of finding the tombstone and stopping). The search index's removal leaves the candidate's
+     * manifest as the record of the removal, with its revision and {@link Outbox} marker; the event is sent from it,
+     * then the tombstone is written. A crash or a failed send never leaves a removal Findem is not told of: the retry
+     * or the outbox's sweep sends it.
      *
      * @param survivorId the candidate it was merged into, or null when it was deleted
      * @return whether this call removed it (false: already removed, or never mirrored; its identity rows are cleaned
@@ -70,12 +66,9 @@ public class CandidateRemovals {
             deletes.add(new MirrorStore.ChildWrite(CandidateDocuments.CANDIDATE, candidateId, file.childKey(), null));
         }));
         mirror.writeChildren(tenantId, deletes);
-        searchIndex.remove(tenantId, candidateId);
         if (rows.isEmpty()) return false;
-        ObjectNode data = mapper.createObjectNode().put("candidateId", candidateId);
-        if (survivorId != null) data.put("mergedIntoCandidateId", survivorId);
-        events.publish(OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":gone", survivorId != null ? MERGED : DELETED,
-                tenantId, "candidate", candidateId, null, data));
-        return mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt);
+        long revision = searchIndex.remove(tenantId, candidateId, new SearchIndex.Removal(survivorId, tombstoneExpiresAt));
+        outbox.candidateRemoved(tenantId, candidateId, survivorId, revision);
+        return mirror.tombstone(tenantId, CandidateDocuments.CANDIDATE, candidateId, tombstoneExpiresAt, false).isPresent();
     }
 }

@@ -7,6 +7,7 @@ import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.DynamoBatch;
 import io.ashbysync.platform.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +15,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -54,6 +57,12 @@ public class MirrorStore {
     private static final int TRANSACTION_ACTIONS = 100;
     /** Under DynamoDB's 4 MB per transaction, with room for keys and attribute names. */
     private static final long TRANSACTION_BYTES = 3_000_000;
+    /** Writes decided again over a fresh read before a page whose rows keep changing is given up (the caller retries). */
+    private static final int WRITE_ATTEMPTS = 5;
+    /** The row's revision: {@link Outbox#nextRevision}, on every ITEM row, carried by its events. */
+    public static final String REVISION = "revision";
+    /** The entity name of the events of a record type ({@link Page#eventEntity}). */
+    static final String EVENT_ENTITY = "eventEntity";
 
     /**
      * Ashby's JSON kept as Ashby sent it, explicit nulls included (the application's mapper leaves nulls out, which
@@ -64,6 +73,7 @@ public class MirrorStore {
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
     private final ObjectMapper mapper;
+    private final Clock clock = Clock.systemUTC();
 
     /** What an upsert did. */
     public enum Write {
@@ -89,111 +99,121 @@ public class MirrorStore {
     }
 
     /**
-     * Writes a record if it is new, newer, or (same version) different; stamps {@code seenPass} either way when one
-     * is given, so a full listing can tell which mirrored ids Ashby no longer has.
+     * One page of one type to write.
      *
-     * @param updatedAt null for entities without one (versioned by content hash)
-     * @return what the write did
+     * @param eventEntity the entity name of the type's own events ({@code job}, ...), kept on the row so the
+     *                    {@link Outbox} can rebuild an unsent one; null for candidates and applications, whose changes
+     *                    travel in candidate documents
+     * @param seenPass    the full pass listing the page, stamped on every row either way (null: not a full pass), so
+     *                    reconciliation can tell which mirrored ids Ashby no longer listed
+     * @param readAt      when Ashby was asked: a tombstone written after it stands (the listing may predate the delete),
+     *                    one written before it is contradicted by Ashby and lifted
      */
-    public Write upsert(String tenantId, String entityType, String entityId, Instant updatedAt, JsonNode data,
-                          String seenPass, Map<String, AttributeValue> extra) {
-        Map<String, AttributeValue> set = attributes(tenantId, entityType, entityId, updatedAt, data, seenPass, extra);
-        // A tombstone gives way only to a newer version: a listing read before the delete and written after it
-        // (the poller racing a candidateDelete webhook) must not bring the record back.
-        String condition = updatedAt != null
-                ? "attribute_not_exists(pk) OR #version < :version OR (#version = :version AND #hash <> :hash AND #deleted <> :true)"
-                : "attribute_not_exists(pk) OR #hash <> :hash";
-        Map<String, String> names = new HashMap<>(Map.of("#hash", "hash"));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":hash", set.get("hash")));
-        if (updatedAt != null) {
-            names.putAll(Map.of("#version", "version", "#deleted", "deleted"));
-            values.putAll(Map.of(":version", set.get("version"), ":true", AttributeValue.fromBool(true)));
-        }
-        try {
-            Map<String, AttributeValue> old = seenPass != null
-                    ? dynamo.putItem(replace(tenantId, entityType, entityId, set, condition, names, values)
-                            .returnValues(ReturnValue.ALL_OLD).build()).attributes()
-                    : dynamo.updateItem(update(tenantId, entityType, entityId, set, condition, names, values)
-                            .returnValues(ReturnValue.UPDATED_OLD).build()).attributes();
-            return live(old) ? Write.UPDATED : Write.CREATED;
-        } catch (ConditionalCheckFailedException unchanged) {
-            if (seenPass != null) markSeen(tenantId, entityType, entityId, seenPass);
-            return Write.UNCHANGED;
+    public record Page(String entityType, String eventEntity, String seenPass, Instant readAt, List<Listed> records) {
+        public Page {
+            Objects.requireNonNull(readAt, "readAt");
         }
     }
 
-    /** One listed record for {@link #upsertPage}; {@code updatedAt} and {@code extra} as for {@link #upsert}. */
+    /** One listed record; {@code updatedAt} null for entities without one (versioned by content hash). */
     public record Listed(String entityId, Instant updatedAt, JsonNode data, Map<String, AttributeValue> extra) {}
 
     /**
-     * {@link #upsert} for a listed page, with the same outcome per record, in one consistent batch read of the page's
-     * rows and one transaction per {@value #TRANSACTION_ACTIONS} records instead of one conditional write each (a
-     * backfill writes every record of the tenant; one write each made the mirror's write rate, not Ashby's budget,
-     * the pace). What to write is decided from the rows as read, and each write is conditional on its row being still
-     * as read; when one is not (a webhook wrote meanwhile), that transaction is cancelled whole and its records go
-     * through {@link #upsert} one by one, which decides again.
-     *
-     * @return what each record's write did, in the page's order
+     * What writing one record did, and the row's revision after it ({@link Outbox#nextRevision}: it only grows, one
+     * step per change, tombstones included). {@code unsent}: the row holds a change Findem has not been told of, this
+     * write's or (unchanged) one an earlier attempt wrote and did not get to send: the caller sends it now.
      */
-    public List<Write> upsertPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
-        return upsertPage(tenantId, entityType, records, seenPass, changing -> {});
+    public record Written(Write write, long revision, boolean unsent) {
+        public boolean changed() {
+            return write.changed();
+        }
+    }
+
+    /** {@link #upsertPage} for one record (a webhook's read of it). */
+    public Written upsert(String tenantId, String entityType, String eventEntity, String entityId, Instant updatedAt, JsonNode data,
+                          Map<String, AttributeValue> extra, Instant readAt) {
+        return upsertPage(tenantId, new Page(entityType, eventEntity, null, readAt,
+                List.of(new Listed(entityId, updatedAt, data, extra)))).getFirst();
     }
 
     /**
-     * {@link #upsertPage} that tells first: {@code beforeWriting} gets the indexes of the records the page will
-     * change, as decided from the rows as read, before anything is written. What it sends (Findem's events) may fail
-     * and leave the mirror as it was, so the retry decides, and sends, again; were the write first, the retry would
-     * find the rows unchanged and the events would be lost. A change told whose write then loses to a concurrent
-     * newer write is told needlessly (Findem drops the older version); none is missed.
+     * Writes each record of the page that is new, newer, or (same version) different; versioned by Ashby's
+     * {@code updatedAt} where the entity has one (never older over newer), else by a content hash. A tombstone gives
+     * way to a newer version, and to the same version read after it was written (see {@link Page#readAt}).
+     *
+     * <p>One consistent batch read of the page's rows, then one transaction per {@value #TRANSACTION_ACTIONS}
+     * records, each write conditional on its row being still as read (a backfill writes every record of the tenant;
+     * one write each made the mirror's write rate, not Ashby's budget, the pace). A transaction cancelled because a
+     * row changed meanwhile (a webhook wrote; DynamoDB's own conflicts) has its records read and decided again.
+     *
+     * <p>Every change is written with its {@link Outbox} marker and a new revision, so the change and "Findem has yet
+     * to hear of it" are durable together; the caller tells Findem and clears the marker ({@link Outbox}).
+     *
+     * @return what each record's write did, in the page's order
      */
-    public List<Write> upsertPage(String tenantId, String entityType, List<Listed> records, String seenPass,
-                                  Consumer<List<Integer>> beforeWriting) {
-        PagePlan plan = planPage(tenantId, entityType, records, seenPass);
-        List<Integer> changing = IntStream.range(0, plan.outcomes().size()).filter(i -> plan.outcomes().get(i).changed()).boxed().toList();
-        if (!changing.isEmpty()) beforeWriting.accept(changing);
-        return applyPage(plan);
+    public List<Written> upsertPage(String tenantId, Page page) {
+        for (int attempt = 1; ; attempt++) {
+            PagePlan plan = planPage(tenantId, page);
+            List<Integer> conflicted = applyPage(plan);
+            if (conflicted.isEmpty()) return plan.outcomes();
+            if (attempt == WRITE_ATTEMPTS) {
+                throw new IllegalStateException("mirror rows of " + page.entityType() + " kept changing under " + WRITE_ATTEMPTS + " attempts");
+            }
+            // decide again, over a fresh read, only the records whose transaction was cancelled
+            List<Written> outcomes = new ArrayList<>(plan.outcomes());
+            List<Written> retried = upsertPage(tenantId, new Page(page.entityType(), page.eventEntity(), page.seenPass(), page.readAt(),
+                    conflicted.stream().map(page.records()::get).toList()));
+            for (int i = 0; i < conflicted.size(); i++) outcomes.set(conflicted.get(i), retried.get(i));
+            return outcomes;
+        }
     }
 
     /**
      * A page's records with the attributes each write sets (hash and JSON computed once), the row each had when read,
      * and what writing it will do; for {@link #applyPage}.
      */
-    record PagePlan(String tenantId, String entityType, String seenPass, List<Listed> records,
-                    List<Map<String, AttributeValue>> attributes, List<Map<String, AttributeValue>> rowsAsRead,
-                    List<Write> outcomes) {}
+    record PagePlan(String tenantId, Page page, List<Map<String, AttributeValue>> attributes,
+                    List<Map<String, AttributeValue>> rowsAsRead, List<Written> outcomes) {}
 
-    PagePlan planPage(String tenantId, String entityType, List<Listed> records, String seenPass) {
-        List<Map<String, AttributeValue>> keys = records.stream().map(r -> key(tenantId, entityType, r.entityId(), ITEM)).distinct().toList();
+    PagePlan planPage(String tenantId, Page page) {
+        String entityType = page.entityType();
+        List<Map<String, AttributeValue>> keys = page.records().stream().map(r -> key(tenantId, entityType, r.entityId(), ITEM)).distinct().toList();
         Map<String, Map<String, AttributeValue>> rows = new HashMap<>();
-        DynamoBatch.getAll(dynamo, table(), keys, true, List.of("pk", "version", "hash", "deleted"))
+        DynamoBatch.getAll(dynamo, table(), keys, true, List.of("pk", "version", "hash", "deleted", "deletedAt", REVISION, Outbox.UNSENT_AT))
                 .forEach(row -> rows.put(row.get("pk").s(), row));
+        Instant now = clock.instant();
         List<Map<String, AttributeValue>> attributes = new ArrayList<>();
         List<Map<String, AttributeValue>> rowsAsRead = new ArrayList<>();
-        List<Write> outcomes = new ArrayList<>();
-        for (Listed record : records) {
-            Map<String, AttributeValue> set = attributes(tenantId, entityType, record.entityId(), record.updatedAt(), record.data(),
-                    seenPass, record.extra());
+        List<Written> outcomes = new ArrayList<>();
+        for (Listed record : page.records()) {
             Map<String, AttributeValue> row = rows.get(partitionKey(tenantId, entityType, record.entityId()));
+            Long rowRevision = row != null && row.containsKey(REVISION) ? Long.valueOf(row.get(REVISION).n()) : null;
+            long revision = Outbox.nextRevision(rowRevision, now);
+            Map<String, AttributeValue> set = attributes(tenantId, page, record, revision, now);
             attributes.add(set);
             rowsAsRead.add(row);
-            boolean write = supersedes(row, record.updatedAt() == null ? null : record.updatedAt().toEpochMilli(), set.get("hash").s());
-            outcomes.add(!write ? Write.UNCHANGED : live(row) ? Write.UPDATED : Write.CREATED);
+            boolean write = supersedes(row, record.updatedAt() == null ? null : record.updatedAt().toEpochMilli(), set.get("hash").s(),
+                    page.readAt());
+            outcomes.add(write ? new Written(live(row) ? Write.UPDATED : Write.CREATED, revision, true)
+                    : new Written(Write.UNCHANGED, rowRevision == null ? 0 : rowRevision, row != null && row.containsKey(Outbox.UNSENT_AT)));
         }
-        return new PagePlan(tenantId, entityType, seenPass, records, attributes, rowsAsRead, outcomes);
+        return new PagePlan(tenantId, page, attributes, rowsAsRead, outcomes);
     }
 
-    List<Write> applyPage(PagePlan plan) {
-        List<Write> outcomes = new ArrayList<>(plan.outcomes());
+    /** Writes the plan; returns the indexes of the records whose transaction was cancelled (rows changed since read). */
+    List<Integer> applyPage(PagePlan plan) {
+        List<Listed> records = plan.page().records();
+        List<Integer> conflicted = new ArrayList<>();
         // a page repeating an id (not expected of Ashby) goes one record per transaction: one may not touch a row twice
-        boolean distinct = plan.records().stream().map(Listed::entityId).distinct().count() == plan.records().size();
+        boolean distinct = records.stream().map(Listed::entityId).distinct().count() == records.size();
         List<Integer> chunk = new ArrayList<>();
         List<TransactWriteItem> actions = new ArrayList<>();
         long bytes = 0;
-        for (int i = 0; i < plan.records().size(); i++) {
+        for (int i = 0; i < records.size(); i++) {
             Optional<TransactWriteItem> action = action(plan, i);
             long size = action.isPresent() ? plan.attributes().get(i).get("data").s().length() + 1024L : 0;
             if (!actions.isEmpty() && (!distinct || actions.size() == TRANSACTION_ACTIONS || bytes + size > TRANSACTION_BYTES)) {
-                commit(plan, chunk, actions, outcomes);
+                if (!commit(actions)) conflicted.addAll(chunk);
                 chunk = new ArrayList<>();
                 actions = new ArrayList<>();
                 bytes = 0;
@@ -202,33 +222,32 @@ public class MirrorStore {
             action.ifPresent(actions::add);
             bytes += size;
         }
-        if (!actions.isEmpty()) commit(plan, chunk, actions, outcomes);
-        return outcomes;
+        if (!actions.isEmpty() && !commit(actions)) conflicted.addAll(chunk);
+        return conflicted;
     }
 
-    /** Writes one transaction; when it is cancelled, its records (the {@code chunk}) one by one. */
-    private void commit(PagePlan plan, List<Integer> chunk, List<TransactWriteItem> actions, List<Write> outcomes) {
+    /** Writes one transaction; false when it was cancelled. */
+    private boolean commit(List<TransactWriteItem> actions) {
         try {
             dynamo.transactWriteItems(r -> r.transactItems(actions));
+            return true;
         } catch (TransactionCanceledException changedSinceRead) {
-            for (int i : chunk) {
-                Listed record = plan.records().get(i);
-                outcomes.set(i, upsert(plan.tenantId(), plan.entityType(), record.entityId(), record.updatedAt(), record.data(),
-                        plan.seenPass(), record.extra()));
-            }
+            return false;
         }
     }
 
     /** The transaction's action for record {@code i}: its write, pinned to its row as read; or the pass stamp alone. */
     private Optional<TransactWriteItem> action(PagePlan plan, int i) {
-        Listed record = plan.records().get(i);
+        Listed record = plan.page().records().get(i);
+        String entityType = plan.page().entityType();
+        String seenPass = plan.page().seenPass();
         Map<String, AttributeValue> row = plan.rowsAsRead().get(i);
-        if (plan.outcomes().get(i) == Write.UNCHANGED) {
-            if (plan.seenPass() == null) return Optional.empty();
+        if (plan.outcomes().get(i).write() == Write.UNCHANGED) {
+            if (seenPass == null) return Optional.empty();
             return Optional.of(TransactWriteItem.builder().update(u -> u.tableName(table())
-                    .key(key(plan.tenantId(), plan.entityType(), record.entityId(), ITEM))
+                    .key(key(plan.tenantId(), entityType, record.entityId(), ITEM))
                     .updateExpression("SET seenPass = :p").conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":p", s(plan.seenPass())))).build());
+                    .expressionAttributeValues(Map.of(":p", s(seenPass)))).build());
         }
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
@@ -236,7 +255,7 @@ public class MirrorStore {
         if (row == null) {
             pins.add("attribute_not_exists(pk)");
         } else {
-            for (String attribute : List.of("version", "hash", "deleted")) {
+            for (String attribute : List.of("version", "hash", "deleted", REVISION)) {
                 names.put("#" + attribute, attribute);
                 if (row.containsKey(attribute)) {
                     values.put(":was_" + attribute, row.get(attribute));
@@ -248,23 +267,32 @@ public class MirrorStore {
         }
         String condition = String.join(" AND ", pins);
         Map<String, AttributeValue> set = plan.attributes().get(i);
-        return Optional.of(plan.seenPass() != null
-                ? TransactWriteItem.builder().put(put(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build()
-                : TransactWriteItem.builder().update(inPlace(plan.tenantId(), plan.entityType(), record.entityId(), set, condition, names, values)).build());
+        return Optional.of(seenPass != null
+                ? TransactWriteItem.builder().put(put(plan.tenantId(), entityType, record.entityId(), set, condition, names, values)).build()
+                : TransactWriteItem.builder().update(inPlace(plan.tenantId(), entityType, record.entityId(), set, condition, names, values)).build());
     }
 
     /**
-     * Whether a record of this version ({@code null}: versioned by content) and hash replaces the row as read
-     * ({@code null}: none): {@link #upsert}'s condition, evaluated on the row.
+     * Whether a record of this version ({@code null}: versioned by content) and hash, read from Ashby at
+     * {@code readAt}, replaces the row as read ({@code null}: none).
      */
-    private static boolean supersedes(Map<String, AttributeValue> row, Long version, String hash) {
+    private static boolean supersedes(Map<String, AttributeValue> row, Long version, String hash, Instant readAt) {
         if (row == null) return true;
         String rowHash = row.containsKey("hash") ? row.get("hash").s() : null;
-        if (version == null) return rowHash != null && !rowHash.equals(hash);
+        boolean deleted = row.containsKey("deleted") && Boolean.TRUE.equals(row.get("deleted").bool());
+        if (version == null) return deleted ? contradicts(row, readAt) : rowHash != null && !rowHash.equals(hash);
         if (!row.containsKey("version")) return false;
         long rowVersion = Long.parseLong(row.get("version").n());
-        boolean deleted = row.containsKey("deleted") && Boolean.TRUE.equals(row.get("deleted").bool());
-        return rowVersion < version || (rowVersion == version && rowHash != null && !rowHash.equals(hash) && row.containsKey("deleted") && !deleted);
+        if (rowVersion != version) return rowVersion < version;
+        return deleted ? contradicts(row, readAt) : rowHash != null && !rowHash.equals(hash);
+    }
+
+    /**
+     * Whether Ashby, read at {@code readAt}, contradicts the tombstone: it still had the record after the tombstone was
+     * written. A read from before (a listing racing a delete webhook) does not bring the record back.
+     */
+    private static boolean contradicts(Map<String, AttributeValue> tombstone, Instant readAt) {
+        return tombstone.containsKey("deletedAt") && readAt.toEpochMilli() > Long.parseLong(tombstone.get("deletedAt").n());
     }
 
     /** Whether a row as read (or as it was before a write) held a live record. */
@@ -272,20 +300,22 @@ public class MirrorStore {
         return row != null && row.containsKey("hash") && !Boolean.TRUE.equals(row.getOrDefault("deleted", AttributeValue.fromBool(false)).bool());
     }
 
-    /** The attributes a write of this record sets on its ITEM row. */
-    private Map<String, AttributeValue> attributes(String tenantId, String entityType, String entityId, Instant updatedAt, JsonNode data,
-                                                   String seenPass, Map<String, AttributeValue> extra) {
+    /** The attributes a write of this record sets on its ITEM row: the record, its revision, its {@link Outbox} marker. */
+    private Map<String, AttributeValue> attributes(String tenantId, Page page, Listed record, long revision, Instant now) {
         Map<String, AttributeValue> set = new HashMap<>();
-        set.put("tenantType", s(tenantType(tenantId, entityType)));
+        set.put("tenantType", s(tenantType(tenantId, page.entityType())));
         set.put("tenantId", s(tenantId));
-        set.put("entityType", s(entityType));
-        set.put("entityId", s(entityId));
-        set.put("hash", s(hash(data)));
-        set.put("data", s(json(data)));
+        set.put("entityType", s(page.entityType()));
+        set.put("entityId", s(record.entityId()));
+        set.put("hash", s(hash(record.data())));
+        set.put("data", s(json(record.data())));
         set.put("deleted", AttributeValue.fromBool(false));
-        if (seenPass != null) set.put("seenPass", s(seenPass));
-        if (updatedAt != null) set.put("version", n(updatedAt.toEpochMilli()));
-        set.putAll(extra);
+        set.put(REVISION, n(revision));
+        if (page.seenPass() != null) set.put("seenPass", s(page.seenPass()));
+        if (record.updatedAt() != null) set.put("version", n(record.updatedAt().toEpochMilli()));
+        if (page.eventEntity() != null) set.put(EVENT_ENTITY, s(page.eventEntity()));
+        set.putAll(Outbox.marker(tenantId, record.entityId(), now, page.eventEntity() != null));
+        set.putAll(record.extra());
         return set;
     }
 
@@ -331,7 +361,9 @@ public class MirrorStore {
             assignments.add("#" + name + " = :" + name);
         });
         return Update.builder().tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
-                .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt")
+                // a lifted tombstone loses its expiry; a row no longer an event itself leaves the sweep's index
+                .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt, deletedAt"
+                        + (set.containsKey(Outbox.UNSENT_SHARD) ? "" : ", " + Outbox.UNSENT_SHARD))
                 .conditionExpression(condition).expressionAttributeNames(allNames).expressionAttributeValues(allValues).build();
     }
 
@@ -495,18 +527,53 @@ public class MirrorStore {
         return rows;
     }
 
-    /** Marks a record deleted in Ashby; the row expires after {@code retention} (DynamoDB TTL). */
-    public boolean tombstone(String tenantId, String entityType, String entityId, Instant expiresAt) {
-        try {
-            dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
-                    .updateExpression("SET deleted = :true, expiresAt = :exp")
-                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(deleted) OR deleted = :false)")
-                    .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true),
-                            ":false", AttributeValue.fromBool(false), ":exp", n(expiresAt.getEpochSecond()))));
-            return true;
-        } catch (ConditionalCheckFailedException already) {
-            return false;
+    /**
+     * Marks a record deleted in Ashby (the row expires at {@code expiresAt}, DynamoDB TTL) with a new revision, pinned
+     * to the row as read. {@code unsent}: the tombstone is itself the event (an application's), so it carries the
+     * {@link Outbox} marker; a candidate's removal is told through its search manifest instead.
+     *
+     * @return the tombstone's revision; empty when there is no live row to remove
+     */
+    public OptionalLong tombstone(String tenantId, String entityType, String entityId, Instant expiresAt, boolean unsent) {
+        for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> row = dynamo.getItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                    .consistentRead(true).projectionExpression("pk, deleted, " + REVISION)).item();
+            if (row == null || row.isEmpty() || Boolean.TRUE.equals(row.getOrDefault("deleted", AttributeValue.fromBool(false)).bool())) {
+                return OptionalLong.empty();
+            }
+            Instant now = clock.instant();
+            Long rowRevision = row.containsKey(REVISION) ? Long.valueOf(row.get(REVISION).n()) : null;
+            long revision = Outbox.nextRevision(rowRevision, now);
+            Map<String, AttributeValue> set = new HashMap<>(Map.of("deleted", AttributeValue.fromBool(true), "expiresAt", n(expiresAt.getEpochSecond()),
+                    "deletedAt", n(now.toEpochMilli()), REVISION, n(revision)));
+            if (unsent) set.putAll(Outbox.marker(tenantId, entityId, now, true));
+            Map<String, String> names = new HashMap<>();
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":false", AttributeValue.fromBool(false)));
+            List<String> assignments = new ArrayList<>();
+            set.forEach((name, value) -> {
+                names.put("#" + name, name);
+                values.put(":" + name, value);
+                assignments.add("#" + name + " = :" + name);
+            });
+            names.put("#was", REVISION);
+            String pin;
+            if (rowRevision == null) {
+                pin = "attribute_not_exists(#was)";
+            } else {
+                pin = "#was = :was";
+                values.put(":was", row.get(REVISION));
+            }
+            try {
+                dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
+                        .updateExpression("SET " + String.join(", ", assignments))
+                        .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(#deleted) OR #deleted = :false) AND " + pin)
+                        .expressionAttributeNames(names).expressionAttributeValues(values));
+                return OptionalLong.of(revision);
+            } catch (ConditionalCheckFailedException changed) {
+                // written meanwhile: read again and decide again
+            }
         }
+        throw new IllegalStateException("mirror row " + entityType + " " + entityId + " kept changing under " + WRITE_ATTEMPTS + " attempts");
     }
 
     public String hash(JsonNode data) {
@@ -524,7 +591,8 @@ public class MirrorStore {
                 item.containsKey("version") ? Long.valueOf(item.get("version").n()) : null,
                 item.containsKey("hash") ? item.get("hash").s() : null, data,
                 item.containsKey("deleted") && Boolean.TRUE.equals(item.get("deleted").bool()),
-                item.containsKey("seenPass") ? item.get("seenPass").s() : null);
+                item.containsKey("seenPass") ? item.get("seenPass").s() : null,
+                item.containsKey(REVISION) ? Long.parseLong(item.get(REVISION).n()) : 0, item.containsKey(Outbox.UNSENT_AT));
     }
 
     private String json(JsonNode data) {

@@ -41,6 +41,14 @@ public interface PollerConfig {
     @WithDefault("16")
     int tenantConcurrency();
 
+    /**
+     * How old a change must be before the poller's sweep sends it for a writer that did not ({@link
+     * io.ashbysync.mirror.Outbox#sweep}): long enough that a writer still at work sends it itself (a re-send is only a
+     * duplicate, but needless).
+     */
+    @WithDefault("2m")
+    Duration unsentGrace();
+
     /** How long a tombstone of a deleted Ashby record stays in the mirror (DynamoDB TTL). */
     @WithDefault("30d")
     Duration tombstoneRetention();

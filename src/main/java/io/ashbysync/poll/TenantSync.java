@@ -16,9 +16,8 @@ import io.ashbysync.mirror.CandidateRemovals;
 import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirroredRecords;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.mirror.Outbox;
 import io.ashbysync.mirror.RecordFields;
-import io.ashbysync.outbound.EventPublisher;
-import io.ashbysync.outbound.OutboundEvent;
 import io.ashbysync.poll.SyncState.StreamCursor;
 import io.ashbysync.tenant.Quarantine;
 import io.ashbysync.tenant.TenantConfig;
@@ -102,27 +101,27 @@ public class TenantSync {
     private final MirrorStore mirror;
     private final SyncState state;
     private final IdentityIndex identity;
-    private final EventPublisher events;
     private final WorkQueue work;
     private final CandidateRemovals removals;
     private final MirroredRecords records;
+    private final Outbox outbox;
     private final WebhookSilence silence;
     private final Quarantine quarantine;
     private final PollerConfig config;
     private final ObjectMapper mapper;
     private final Clock clock = Clock.systemUTC();
 
-    public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, EventPublisher events,
-                      WorkQueue work, CandidateRemovals removals, MirroredRecords records, WebhookSilence silence,
+    public TenantSync(AshbyClient ashby, MirrorStore mirror, SyncState state, IdentityIndex identity, WorkQueue work,
+                      CandidateRemovals removals, MirroredRecords records, Outbox outbox, WebhookSilence silence,
                       Quarantine quarantine, PollerConfig config, ObjectMapper mapper) {
         this.ashby = ashby;
         this.mirror = mirror;
         this.state = state;
         this.identity = identity;
-        this.events = events;
         this.work = work;
         this.removals = removals;
         this.records = records;
+        this.outbox = outbox;
         this.silence = silence;
         this.quarantine = quarantine;
         this.config = config;
@@ -135,6 +134,8 @@ public class TenantSync {
         Map<String, Long> applied = new LinkedHashMap<>();
         // read once per pass: each stream and list releases the quarantined records it now reads well
         Set<String> quarantined = quarantinedKeys(tenant.tenantId());
+        // changes whose writers died before telling Findem (crashed, killed at their deadline)
+        outbox.sweep(tenant.tenantId(), started.minus(config.unsentGrace()));
         refreshSnapshots(session, applied, quarantined);
         for (TokenStream stream : TOKEN_STREAMS) {
             Outcome outcome;
@@ -199,9 +200,11 @@ public class TenantSync {
         boolean full = from.isFull();
         try (Stream<AshbyPage<JsonNode>> listing = session.pages(stream.endpoint(), stream.request(), JsonNode.class, from)) {
             Iterator<AshbyPage<JsonNode>> it = listing.iterator();
+            // taken before each page is asked for: what a tombstone written after it says stands (see MirrorStore.Page)
+            Instant readAt = clock.instant();
             while (it.hasNext()) {
                 AshbyPage<JsonNode> page = it.next();
-                apply(session, stream, page.results(), full ? passId : null, full, quarantined);
+                apply(session, stream, page.results(), full ? passId : null, full, quarantined, readAt);
                 records += page.results().size();
                 applied.merge(stream.name(), (long) page.results().size(), Long::sum);
                 if (page.last()) {
@@ -221,6 +224,7 @@ public class TenantSync {
                         null, cursor.lastFullAt(), records, cursor.lastFullCount());
                 state.saveCursor(tenantId, stream.name(), checkpoint);
                 if (clock.instant().isAfter(deadline)) return Outcome.OUT_OF_TIME;
+                readAt = clock.instant();
             }
         }
         throw new IllegalStateException(stream.endpoint() + " listing ended without a last page");
@@ -234,16 +238,20 @@ public class TenantSync {
     }
 
     /** What writing one listed record did. */
-    private record Applied(JsonNode record, String id, Instant updatedAt, MirrorStore.Write write) {}
+    private record Applied(JsonNode record, String id, Instant updatedAt, MirrorStore.Written written) {
+        MirrorStore.Write write() {
+            return written.write();
+        }
+    }
 
     /**
      * Writes one page to the mirror (in one batch, {@link MirrorStore#upsertPage}, the events of changed records sent
      * just before), then the identity index and work items: all before the checkpoint.
      */
     private void apply(AshbySession session, TokenStream stream, List<JsonNode> results, String seenPass, boolean fullPass,
-                       Set<String> quarantined) {
+                       Set<String> quarantined, Instant readAt) {
         String tenantId = session.tenantId();
-        List<Applied> page = write(tenantId, stream, results, seenPass, quarantined);
+        List<Applied> page = write(tenantId, stream, results, seenPass, quarantined, readAt);
         if (stream.entityType().equals(CandidateDocuments.CANDIDATE)) {
             List<JsonNode> changedCandidates = page.stream().filter(a -> a.write().changed()).map(Applied::record).toList();
             if (!changedCandidates.isEmpty()) identity.linkAshbyCandidates(tenantId, changedCandidates);
@@ -253,7 +261,9 @@ public class TenantSync {
         Instant newestUnannouncedUpdate = null;
         for (Applied applied : page) {
             String id = applied.id();
-            if (!applied.write().changed()) {
+            // a change an earlier try wrote and did not carry to Findem (its work item was never queued) goes now
+            boolean carry = applied.write().changed() || applied.written().unsent();
+            if (!carry) {
                 // Notes change without the candidate's updatedAt: a full pass re-reads them for every candidate.
                 if (fullPass && stream.entityType().equals(CandidateDocuments.CANDIDATE) && config.recheckNotesOnFullPass()) {
                     items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
@@ -268,14 +278,14 @@ public class TenantSync {
                         newestUnannouncedUpdate = applied.updatedAt();
                     }
                     // a new application on a full pass comes with its candidate's own work item (candidates run next)
-                    if (applied.write() == MirrorStore.Write.UPDATED || !fullPass) {
+                    if (applied.write() != MirrorStore.Write.CREATED || !fullPass) {
                         applicationsByCandidate.computeIfAbsent(applied.record().path("candidate").path("id").asText(),
                                 c -> new ArrayList<>()).add(id);
                     }
                 }
                 case CandidateDocuments.CANDIDATE ->
                         items.add(CandidateDetailsWork.item(mapper, tenantId, id, true, List.of(), UUID.randomUUID().toString()));
-                default -> { } // its event went out before the write
+                default -> { } // its event went out through the outbox with the write
             }
         }
         applicationsByCandidate.forEach((candidateId, applicationIds) ->
@@ -289,7 +299,8 @@ public class TenantSync {
      * never blocks its stream; a full pass still stamps its row as listed (it exists in Ashby: reconciliation must
      * not take it for deleted). One that parses again later is released from quarantine.
      */
-    private List<Applied> write(String tenantId, TokenStream stream, List<JsonNode> results, String seenPass, Set<String> quarantined) {
+    private List<Applied> write(String tenantId, TokenStream stream, List<JsonNode> results, String seenPass, Set<String> quarantined,
+                                Instant readAt) {
         String source = quarantineSource(stream);
         List<MirrorStore.Listed> listed = new ArrayList<>();
         List<JsonNode> usable = new ArrayList<>();
@@ -312,13 +323,11 @@ public class TenantSync {
             listed.add(new MirrorStore.Listed(id, updatedAt, record, extra));
             usable.add(record);
         }
-        // records of the other streams are Findem's events themselves: told before they are written (candidates and
+        // records of the other streams are Findem's events themselves, told through the outbox (candidates and
         // applications become documents, sent by their details work)
-        boolean announced = !stream.entityType().equals(CandidateDocuments.CANDIDATE) && !stream.entityType().equals(CandidateDocuments.APPLICATION);
-        List<MirrorStore.Write> writes = mirror.upsertPage(tenantId, stream.entityType(), listed, seenPass, changing -> {
-            if (announced) events.publish(changing.stream().map(i -> records.upserted(tenantId, stream.eventEntity(),
-                    listed.get(i).entityId(), listed.get(i).updatedAt(), usable.get(i))).toList());
-        });
+        boolean documentPart = stream.entityType().equals(CandidateDocuments.CANDIDATE) || stream.entityType().equals(CandidateDocuments.APPLICATION);
+        MirrorStore.Page page = new MirrorStore.Page(stream.entityType(), documentPart ? null : stream.eventEntity(), seenPass, readAt, listed);
+        List<MirrorStore.Written> writes = documentPart ? mirror.upsertPage(tenantId, page) : records.upsertPage(tenantId, page);
         List<Applied> applied = new ArrayList<>();
         for (int i = 0; i < listed.size(); i++) {
             applied.add(new Applied(usable.get(i), listed.get(i).entityId(), listed.get(i).updatedAt(), writes.get(i)));
@@ -341,8 +350,8 @@ public class TenantSync {
         String tenantId = session.tenantId();
         Instant expiresAt = clock.instant().plus(config.tombstoneRetention());
         Set<String> unannounced = new TreeSet<>();
-        // each removal is told to Findem before its tombstone marks it done: a crash between the two re-sends the
-        // event (same id) on the retry instead of losing it
+        // each removal is told to Findem as it is found (through the outbox: a crash before the event is sent leaves
+        // the marker for the retry or the sweep)
         mirror.forEachPresence(tenantId, stream.entityType(), row -> {
             if (row.deleted() || passId.equals(row.seenPass())) return;
             if (!confirmedGone(session, stream.entityType(), row.entityId(), passId)) return;
@@ -353,11 +362,8 @@ public class TenantSync {
                     unannounced.add(survivor == null ? WebhookSilence.CANDIDATE_DELETE : WebhookSilence.CANDIDATE_MERGE);
                 }
             } else {
-                ObjectNode data = mapper.createObjectNode();
-                data.put("applicationId", row.entityId()).put("candidateId", row.candidateId());
-                events.publish(OutboundEvent.of(tenantId + ":application:" + row.entityId() + ":gone", "application.deleted",
-                        tenantId, "application", row.entityId(), null, data));
-                mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt);
+                mirror.tombstone(tenantId, stream.entityType(), row.entityId(), expiresAt, true)
+                        .ifPresent(revision -> outbox.applicationRemoved(tenantId, row.entityId(), row.candidateId(), revision));
             }
         });
         // when Ashby removed them is not known: the time they were found gone stands for it
@@ -415,11 +421,12 @@ public class TenantSync {
         Instant newestPostingChange = null;
         for (SnapshotList list : SNAPSHOT_LISTS) {
             try {
-                for (JsonNode record : session.callForList(list.endpoint(), list.request(), JsonNode.class)) {
-                    records++;
-                    boolean changed = upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), record, quarantined);
+                Instant readAt = clock.instant();
+                List<JsonNode> listed = session.callForList(list.endpoint(), list.request(), JsonNode.class);
+                records += listed.size();
+                for (JsonNode changed : upsertSnapshot(tenantId, list.entityType(), list.eventEntity(), listed, quarantined, readAt)) {
                     // a working jobPostingUpdate webhook would have brought this version first
-                    Instant updatedAt = !changed || list.endpoint() != AshbyEndpoint.JOB_POSTING_LIST ? null : RecordFields.updatedAt(record);
+                    Instant updatedAt = list.endpoint() != AshbyEndpoint.JOB_POSTING_LIST ? null : RecordFields.updatedAt(changed);
                     if (updatedAt != null && (newestPostingChange == null || updatedAt.isAfter(newestPostingChange))) newestPostingChange = updatedAt;
                 }
             } catch (AshbyException.MissingPermission missing) {
@@ -432,10 +439,11 @@ public class TenantSync {
         try {
             List<JsonNode> plans = session.callForList(AshbyEndpoint.INTERVIEW_PLAN_LIST, Map.of("includeArchived", true), JsonNode.class);
             for (JsonNode plan : plans) {
-                for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()), JsonNode.class)) {
-                    records++;
-                    upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stage, quarantined);
-                }
+                Instant readAt = clock.instant();
+                List<JsonNode> stages = session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", plan.path("id").asText()),
+                        JsonNode.class);
+                records += stages.size();
+                upsertSnapshot(tenantId, INTERVIEW_STAGE, INTERVIEW_STAGE_EVENT, stages, quarantined, readAt);
             }
         } catch (AshbyException.MissingPermission missing) {
             LOG.warnf("tenant %s: key lacks %s, interview stages skipped", tenantId, missing.permission());
@@ -448,21 +456,30 @@ public class TenantSync {
     }
 
     /**
-     * As a page's records ({@link #write}): a record that does not parse is quarantined, the rest of the list goes on.
-     * @return whether the mirror changed (its event sent first)
+     * A snapshot list into the mirror as one page ({@link #write}): a record that does not parse is quarantined, the
+     * rest of the list goes on.
+     *
+     * @return the records that changed the mirror (their events sent)
      */
-    private boolean upsertSnapshot(String tenantId, String entityType, String eventEntity, JsonNode record, Set<String> quarantined) {
+    private List<JsonNode> upsertSnapshot(String tenantId, String entityType, String eventEntity, List<JsonNode> list, Set<String> quarantined,
+                                          Instant readAt) {
         String source = "snapshot:" + entityType;
-        try {
-            String id = RecordFields.id(record);
-            RecordFields.updatedAt(record);
-            if (quarantined.remove(source + "#" + id)) quarantine.release(tenantId, source, id);
-        } catch (RecordFields.MalformedRecordException malformed) {
-            quarantine.record(tenantId, source, malformed.recordId() != null ? malformed.recordId() : "no-id-" + mirror.hash(record),
-                    malformed.getMessage());
-            return false;
+        List<MirrorStore.Listed> listed = new ArrayList<>();
+        for (JsonNode record : list) {
+            try {
+                String id = RecordFields.id(record);
+                listed.add(new MirrorStore.Listed(id, RecordFields.updatedAt(record), record, Map.of()));
+                if (quarantined.remove(source + "#" + id)) quarantine.release(tenantId, source, id);
+            } catch (RecordFields.MalformedRecordException malformed) {
+                quarantine.record(tenantId, source, malformed.recordId() != null ? malformed.recordId() : "no-id-" + mirror.hash(record),
+                        malformed.getMessage());
+            }
         }
-        return records.upsert(tenantId, entityType, eventEntity, record);
+        if (listed.isEmpty()) return List.of();
+        List<MirrorStore.Written> written = records.upsertPage(tenantId, new MirrorStore.Page(entityType, eventEntity, null, readAt, listed));
+        List<JsonNode> changed = new ArrayList<>();
+        for (int i = 0; i < listed.size(); i++) if (written.get(i).changed()) changed.add(listed.get(i).data());
+        return changed;
     }
 
     /** The tenant's quarantined items as {@code <source>#<itemId>}: one query, so a listing can release the mended ones. */

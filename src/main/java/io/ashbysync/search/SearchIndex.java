@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.mirror.Outbox;
 import io.ashbysync.platform.AwsResources;
 import io.ashbysync.platform.DynamoBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -52,6 +55,9 @@ public class SearchIndex {
     private static final int MAX_TRANSACTION_ACTIONS = 100;
     private static final int COUNTS_PER_TRANSACTION = MAX_TRANSACTION_ACTIONS - 1;
     private static final int ATTEMPTS = 5;
+    /** On a removed candidate's manifest: the removal, and the candidate it was merged into. */
+    public static final String REMOVED = "removed";
+    public static final String MERGED_INTO = "mergedInto";
 
     private final DynamoDbClient dynamo;
     private final AwsResources resources;
@@ -77,14 +83,22 @@ public class SearchIndex {
      * @param alongside      unconditional writes that belong with this document (the mirror rows it was made from):
      *                       in the index's transaction when they fit, else just before it
      */
-    public void index(String tenantId, String candidateId, JsonNode document, String documentHash,
-                      Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside) {
-        apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), documentHash, manifestAsRead, alongside);
+    public OptionalLong index(String tenantId, String candidateId, JsonNode document, String documentHash,
+                              Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside) {
+        return apply(tenantId, candidateId, IndexedCandidate.of(candidateId, document, mapper), documentHash, manifestAsRead, alongside, null);
     }
 
-    /** Takes a deleted or merged-away candidate out of every list and count. Safe to repeat. */
-    public void remove(String tenantId, String candidateId) {
-        apply(tenantId, candidateId, null, null, null, List.of());
+    /** Why a candidate left the index: merged into {@code survivorId} (null: deleted); the manifest expires with its tombstone. */
+    public record Removal(String survivorId, Instant expiresAt) {}
+
+    /**
+     * Takes a deleted or merged-away candidate out of every list and count, and leaves its manifest as the removal's
+     * record (with its revision and {@link Outbox} marker: the removal event is sent from it). Safe to repeat.
+     *
+     * @return the removal's revision
+     */
+    public long remove(String tenantId, String candidateId, Removal removal) {
+        return apply(tenantId, candidateId, null, null, null, List.of(), removal).orElseThrow();
     }
 
     /** The hash of the last document indexed (and so sent) for the candidate, from its manifest row; null if none. */
@@ -93,20 +107,23 @@ public class SearchIndex {
         return hash == null ? null : hash.s();
     }
 
-    private void apply(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash,
-                       Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside) {
+    /**
+     * @return the manifest's revision after the write: the document's (or removal's) event revision; empty when a
+     *         newer document was indexed meanwhile and this one was not
+     */
+    private OptionalLong apply(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash,
+                               Map<String, AttributeValue> manifestAsRead, List<TransactWriteItem> alongside, Removal removal) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Manifest old = attempt == 1 && manifestAsRead != null ? manifest(candidateId, manifestAsRead) : readManifest(tenantId, candidateId);
             if (candidate != null && old != null && old.updatedAt() > candidate.updatedAt()) {
                 // a newer document of this candidate was indexed meanwhile; this one is stale
                 LOG.debugf("candidate %s: index already holds a newer document", candidateId);
                 transactInChunks(alongside);
-                return;
+                return OptionalLong.empty();
             }
-            if (candidate == null && old == null) return;
+            if (candidate == null && old != null && old.removed()) return OptionalLong.of(old.version());
             try {
-                applyOver(tenantId, candidateId, candidate, documentHash, old, alongside);
-                return;
+                return OptionalLong.of(applyOver(tenantId, candidateId, candidate, documentHash, old, alongside, removal));
             } catch (ConditionalCheckFailedException | TransactionCanceledException concurrent) {
                 LOG.debugf("candidate %s: index changed concurrently (attempt %d)", candidateId, attempt);
             }
@@ -114,8 +131,8 @@ public class SearchIndex {
         throw new IllegalStateException("search index of candidate " + candidateId + " kept changing under " + ATTEMPTS + " attempts");
     }
 
-    private void applyOver(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash, Manifest old,
-                           List<TransactWriteItem> alongside) {
+    private long applyOver(String tenantId, String candidateId, IndexedCandidate candidate, String documentHash, Manifest old,
+                           List<TransactWriteItem> alongside, Removal removal) {
         Manifest base = old == null ? Manifest.EMPTY : old;
         Map<String, String> postings = candidate == null ? Map.of() : postings(tenantId, candidate);
         Map<String, Contribution> counted = candidate == null ? Map.of() : contributions(tenantId, candidate);
@@ -140,10 +157,11 @@ public class SearchIndex {
             postings.forEach((pk, sk) -> actions.add(TransactWriteItem.builder().put(p -> p.tableName(table()).item(posting(pk, sk, hit))).build()));
             gone.forEach(key -> actions.add(TransactWriteItem.builder().delete(d -> d.tableName(table()).key(postingKey(key))).build()));
             changedLists.forEach(list -> actions.add(countUpdate(list, base.counted().get(list), counted.get(list))));
-            Manifest next = new Manifest(base.version() + 1, updatedAt, newKeys, counted, documentHash);
-            actions.add(candidate == null ? manifestDelete(tenantId, candidateId, base) : manifestPut(tenantId, candidateId, base, next));
+            Manifest next = new Manifest(Outbox.nextRevision(base.version(), Instant.now()), updatedAt, newKeys, counted, documentHash,
+                    candidate == null);
+            actions.add(manifestPut(tenantId, candidateId, base, next, removal));
             dynamo.transactWriteItems(r -> r.transactItems(actions));
-            return;
+            return next.version();
         }
 
         // Too many changes for one transaction: the manifest first grows to cover every posting about to be written,
@@ -153,7 +171,7 @@ public class SearchIndex {
         if (!tracked.containsAll(newKeys)) {
             tracked.addAll(newKeys);
             current = writeManifest(tenantId, candidateId, current,
-                    new Manifest(current.version(), current.updatedAt(), tracked, current.counted(), current.documentHash()));
+                    new Manifest(current.version(), current.updatedAt(), tracked, current.counted(), current.documentHash(), current.removed()));
         }
         List<WriteRequest> postingWrites = new ArrayList<>();
         postings.forEach((pk, sk) -> postingWrites.add(WriteRequest.builder().putRequest(p -> p.item(posting(pk, sk, hit))).build()));
@@ -170,12 +188,14 @@ public class SearchIndex {
             }
             from += chunk.size();
             boolean last = from >= changedLists.size();
-            Manifest next = new Manifest(current.version() + 1, last ? updatedAt : current.updatedAt(),
-                    last ? newKeys : current.postings(), Map.copyOf(nowCounted), last ? documentHash : current.documentHash());
-            actions.add(last && candidate == null ? manifestDelete(tenantId, candidateId, current) : manifestPut(tenantId, candidateId, current, next));
+            Manifest next = new Manifest(Outbox.nextRevision(current.version(), Instant.now()), last ? updatedAt : current.updatedAt(),
+                    last ? newKeys : current.postings(), Map.copyOf(nowCounted), last ? documentHash : current.documentHash(),
+                    last ? candidate == null : current.removed());
+            actions.add(manifestPut(tenantId, candidateId, current, next, last ? removal : null));
             dynamo.transactWriteItems(r -> r.transactItems(actions));
             current = next;
         } while (from < changedLists.size());
+        return current.version();
     }
 
     /** Unconditional writes in transactions of DynamoDB's size. */
@@ -259,10 +279,13 @@ public class SearchIndex {
      * @param updatedAt the {@link IndexedCandidate#updatedAt()} of the document last indexed
      * @param postings  "pk\nsk" of every posting that may exist
      * @param counted   per list key, what this candidate has added to the list's counts
-     * @param documentHash the hash of the document last indexed (null before the first)
+     * @param documentHash the hash of the document last indexed (null before the first, and once removed)
+     * @param version      optimistic lock, and the candidate's event revision ({@link Outbox#nextRevision})
+     * @param removed      the candidate was deleted or merged away; the manifest is the removal's record
      */
-    record Manifest(long version, long updatedAt, Set<String> postings, Map<String, Contribution> counted, String documentHash) {
-        static final Manifest EMPTY = new Manifest(0, 0, Set.of(), Map.of(), null);
+    record Manifest(long version, long updatedAt, Set<String> postings, Map<String, Contribution> counted, String documentHash,
+                    boolean removed) {
+        static final Manifest EMPTY = new Manifest(0, 0, Set.of(), Map.of(), null, false);
     }
 
     /** One candidate's share of a list's counts. */
@@ -287,7 +310,7 @@ public class SearchIndex {
                 counted.put(e.getKey(), new Contribution(e.getValue().path("candidates").asInt(), Map.copyOf(stages)));
             });
             return new Manifest(Long.parseLong(item.get("version").n()), Long.parseLong(item.get("updatedAt").n()), postings, counted,
-                    indexedDocumentHash(item));
+                    indexedDocumentHash(item), item.containsKey(REMOVED));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("search manifest of candidate " + candidateId + " holds invalid JSON", e);
         }
@@ -295,14 +318,19 @@ public class SearchIndex {
 
     /** Writes the manifest if nobody else did since {@code current} was read; returns what was written. */
     private Manifest writeManifest(String tenantId, String candidateId, Manifest current, Manifest next) {
-        Manifest written = new Manifest(current.version() + 1, next.updatedAt(), next.postings(), next.counted(), next.documentHash());
-        var put = manifestPut(tenantId, candidateId, current, written).put();
+        Manifest written = new Manifest(Outbox.nextRevision(current.version(), Instant.now()), next.updatedAt(), next.postings(),
+                next.counted(), next.documentHash(), next.removed());
+        var put = manifestPut(tenantId, candidateId, current, written, null).put();
         dynamo.putItem(r -> r.tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
                 .expressionAttributeNames(put.expressionAttributeNames()).expressionAttributeValues(put.expressionAttributeValues()));
         return written;
     }
 
-    private TransactWriteItem manifestPut(String tenantId, String candidateId, Manifest current, Manifest next) {
+    /**
+     * The manifest's write, pinned to {@code current}. The write that records a new document, or the removal
+     * ({@code removal} non-null), carries the {@link Outbox} marker: it is the change Findem is told of.
+     */
+    private TransactWriteItem manifestPut(String tenantId, String candidateId, Manifest current, Manifest next, Removal removal) {
         Map<String, AttributeValue> item = new HashMap<>(manifestKey(tenantId, candidateId));
         item.put("version", AttributeValue.fromN(Long.toString(next.version())));
         item.put("updatedAt", AttributeValue.fromN(Long.toString(next.updatedAt())));
@@ -315,15 +343,15 @@ public class SearchIndex {
         });
         item.put("counted", s(json(counted)));
         if (next.documentHash() != null) item.put("documentHash", s(next.documentHash()));
+        boolean told = removal != null || (next.documentHash() != null && !next.documentHash().equals(current.documentHash()));
+        if (told) item.putAll(Outbox.marker(tenantId, candidateId, Instant.now(), true));
+        if (removal != null) {
+            item.put(REMOVED, AttributeValue.fromBool(true));
+            item.put("expiresAt", AttributeValue.fromN(Long.toString(removal.expiresAt().getEpochSecond())));
+            if (removal.survivorId() != null) item.put(MERGED_INTO, s(removal.survivorId()));
+        }
         return TransactWriteItem.builder().put(p -> p.tableName(table()).item(item).conditionExpression(versionCondition(current))
                 .expressionAttributeNames(Map.of("#v", "version"))
-                .expressionAttributeValues(current.version() == 0 ? null : Map.of(":v", AttributeValue.fromN(Long.toString(current.version())))))
-                .build();
-    }
-
-    private TransactWriteItem manifestDelete(String tenantId, String candidateId, Manifest current) {
-        return TransactWriteItem.builder().delete(d -> d.tableName(table()).key(manifestKey(tenantId, candidateId))
-                .conditionExpression(versionCondition(current)).expressionAttributeNames(Map.of("#v", "version"))
                 .expressionAttributeValues(current.version() == 0 ? null : Map.of(":v", AttributeValue.fromN(Long.toString(current.version())))))
                 .build();
     }

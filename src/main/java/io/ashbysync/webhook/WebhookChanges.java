@@ -83,7 +83,7 @@ public class WebhookChanges {
                     delivery.target("data.mergedCandidate.id"));
             case JOB -> refreshJob(session, delivery.target("data.job.id"));
             case JOB_POSTING -> {
-                records.upsert(tenantId, "JOB_POSTING", "jobPosting", delivery.data().get("jobPosting"));
+                records.upsert(tenantId, "JOB_POSTING", "jobPosting", delivery.data().get("jobPosting"), clock.instant());
                 refreshJob(session, delivery.target("data.jobPosting.jobId"));
             }
             case INTERVIEW_PLAN_TRANSITION -> refreshJob(session, delivery.target("data.jobId"));
@@ -113,6 +113,7 @@ public class WebhookChanges {
     /** The application as Ashby has it now; returns its candidate's id, empty when Ashby no longer has it. */
     private Optional<String> upsertApplication(AshbySession session, String applicationId) {
         JsonNode application;
+        Instant readAt = clock.instant();
         try {
             application = session.call(AshbyEndpoint.APPLICATION_INFO, Map.of("applicationId", applicationId), JsonNode.class);
         } catch (AshbyException.Rejected gone) {
@@ -122,8 +123,8 @@ public class WebhookChanges {
         ObjectNode row = application.deepCopy();
         INFO_ONLY_APPLICATION_FIELDS.forEach(row::remove);
         String candidateId = row.path("candidate").path("id").asText();
-        mirror.upsert(session.tenantId(), CandidateDocuments.APPLICATION, applicationId, updatedAt(row), row, null,
-                Map.of("candidateId", AttributeValue.fromS(candidateId)));
+        mirror.upsert(session.tenantId(), CandidateDocuments.APPLICATION, null, applicationId, updatedAt(row), row,
+                Map.of("candidateId", AttributeValue.fromS(candidateId)), readAt);
         return Optional.of(candidateId);
     }
 
@@ -134,13 +135,14 @@ public class WebhookChanges {
     /** The candidate as Ashby has it now, in the mirror and the identity index; empty when Ashby no longer has it. */
     private Optional<JsonNode> upsertCandidate(AshbySession session, String candidateId) {
         JsonNode candidate;
+        Instant readAt = clock.instant();
         try {
             candidate = session.call(AshbyEndpoint.CANDIDATE_INFO, Map.of("id", candidateId), JsonNode.class);
         } catch (AshbyException.Rejected gone) {
             LOG.infof("candidate %s not readable (%s); left for reconciliation", candidateId, gone.code());
             return Optional.empty();
         }
-        mirror.upsert(session.tenantId(), CandidateDocuments.CANDIDATE, candidateId, updatedAt(candidate), candidate, null, Map.of());
+        mirror.upsert(session.tenantId(), CandidateDocuments.CANDIDATE, null, candidateId, updatedAt(candidate), candidate, Map.of(), readAt);
         identity.linkAshbyCandidate(session.tenantId(), candidate);
         return Optional.of(candidate);
     }
@@ -157,17 +159,23 @@ public class WebhookChanges {
      */
     private void refreshJob(AshbySession session, String jobId) {
         JsonNode job;
+        Instant readAt = clock.instant();
         try {
             job = session.call(AshbyEndpoint.JOB_INFO, Map.of("id", jobId), JsonNode.class);
         } catch (AshbyException.Rejected gone) {
             LOG.infof("job %s not readable (%s)", jobId, gone.code());
             return;
         }
-        boolean changed = records.upsert(session.tenantId(), "JOB", "job", job);
+        boolean changed = records.upsert(session.tenantId(), "JOB", "job", job, readAt);
         String planId = job.path("defaultInterviewPlanId").asText("");
         if (changed && !planId.isEmpty()) {
+            Instant stagesReadAt = clock.instant();
+            List<MirrorStore.Listed> stages = new ArrayList<>();
             for (JsonNode stage : session.callForList(AshbyEndpoint.INTERVIEW_STAGE_LIST, Map.of("interviewPlanId", planId), JsonNode.class)) {
-                records.upsert(session.tenantId(), "INTERVIEW_STAGE", "interviewStage", stage);
+                stages.add(new MirrorStore.Listed(RecordFields.id(stage), RecordFields.updatedAt(stage), stage, Map.of()));
+            }
+            if (!stages.isEmpty()) {
+                records.upsertPage(session.tenantId(), new MirrorStore.Page("INTERVIEW_STAGE", "interviewStage", null, stagesReadAt, stages));
             }
         }
     }

@@ -68,10 +68,10 @@ public final class SearchBench {
             SimulatedOrganization org = simulator.createOrganization("bench-key");
             SeededTenantGenerator.seed(20_000).candidates(candidateCount).jobs(60).users(40).generate(org);
 
-            for (ObjectNode job : org.jobs()) mirror.upsert(tenantId, "JOB", job.get("id").asText(), null, job, null, Map.of());
-            for (ObjectNode posting : org.jobPostings()) mirror.upsert(tenantId, "JOB_POSTING", posting.get("id").asText(), null, posting, null, Map.of());
+            for (ObjectNode job : org.jobs()) mirror.upsert(tenantId, "JOB", "job", job.get("id").asText(), null, job, Map.of(), Instant.now());
+            for (ObjectNode posting : org.jobPostings()) mirror.upsert(tenantId, "JOB_POSTING", "jobPosting", posting.get("id").asText(), null, posting, Map.of(), Instant.now());
             for (String planId : org.jobs().stream().map(j -> j.get("defaultInterviewPlanId").asText()).distinct().toList()) {
-                for (ObjectNode stage : org.interviewStages(planId)) mirror.upsert(tenantId, "INTERVIEW_STAGE", stage.get("id").asText(), null, stage, null, Map.of());
+                for (ObjectNode stage : org.interviewStages(planId)) mirror.upsert(tenantId, "INTERVIEW_STAGE", "interviewStage", stage.get("id").asText(), null, stage, Map.of(), Instant.now());
             }
             Map<String, List<ObjectNode>> applications = org.applications().stream()
                     .collect(Collectors.groupingBy(a -> a.path("candidate").path("id").asText()));

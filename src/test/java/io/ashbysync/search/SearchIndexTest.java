@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.mirror.MirrorStore;
+import io.ashbysync.mirror.Outbox;
 import io.ashbysync.platform.AwsResources;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -76,14 +78,19 @@ class SearchIndexTest {
         assertThat(count(Facet.TAG, "tag-8", "candidates")).isZero();
         assertThat(postings(Facet.TAG, "tag-149")).containsExactly("c-9");
 
-        index.remove(tenant, "c-9");
+        long removal = index.remove(tenant, "c-9", new SearchIndex.Removal(null, Instant.parse("2026-03-01T00:00:00Z")));
 
         assertThat(postings(Facet.ALL, null)).containsExactly("c-8");
         assertThat(postings(Facet.TAG, "tag-0")).isEmpty();
         assertThat(count(Facet.JOB, "job-1", "stage:stage-1")).isEqualTo(1);
-        assertThat(dynamo.getItem(r -> r.tableName(resources.mirrorTable()).key(Map.of(
+        Map<String, AttributeValue> manifest = dynamo.getItem(r -> r.tableName(resources.mirrorTable()).key(Map.of(
                 "pk", AttributeValue.fromS(MirrorStore.partitionKey(tenant, "CANDIDATE", "c-9")),
-                "sk", AttributeValue.fromS(SearchIndex.MANIFEST)))).hasItem()).as("manifest of a removed candidate").isFalse();
+                "sk", AttributeValue.fromS(SearchIndex.MANIFEST)))).item();
+        assertThat(manifest).as("the removed candidate's manifest records the removal, to be told").containsKeys(SearchIndex.REMOVED, Outbox.UNSENT_AT);
+        assertThat(manifest.get("postings").s()).isEqualTo("[]");
+        assertThat(Long.parseLong(manifest.get("version").n())).as("the removal's revision").isEqualTo(removal);
+        assertThat(index.remove(tenant, "c-9", new SearchIndex.Removal(null, Instant.parse("2026-03-01T00:00:00Z"))))
+                .as("removing again changes nothing").isEqualTo(removal);
     }
 
     @Test

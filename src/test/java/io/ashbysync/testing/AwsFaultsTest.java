@@ -333,7 +333,8 @@ class AwsFaultsTest {
     void aRowStampedLessThanTheLagAgo_isSeenByForEachPresenceWithItsPreviousPass_asReconciliationWouldSeeIt() {
         AwsFaults.plan().clock(clock).lagIndexes(Duration.ofSeconds(2));
         String tenant = "faults-" + UUID.randomUUID();
-        mirror.upsert(tenant, "CANDIDATE", "c1", Instant.parse("2031-01-01T00:00:00Z"), JSON.createObjectNode().put("id", "c1"), "pass-1", Map.of());
+        mirror.upsertPage(tenant, new MirrorStore.Page("CANDIDATE", null, "pass-1", Instant.now(), List.of(new MirrorStore.Listed("c1",
+                Instant.parse("2031-01-01T00:00:00Z"), JSON.createObjectNode().put("id", "c1"), Map.of()))));
         clock.advance(Duration.ofSeconds(3));
         assertThat(presence(tenant)).containsExactly(Map.entry("c1", "pass-1"));
 

@@ -29,11 +29,13 @@ class TemplateResourcesTest {
     }
 
     @Test
-    void mirrorTable_indexesRecordsByTenantAndType_forThePollersReconciliation() {
+    void mirrorTable_indexesRecordsByTenantAndType_forThePollersReconciliation_andUnsentChanges_forItsSweep() {
         TemplateResources.Table mirror = template.table("MirrorTable");
-        assertThat(mirror.attributeTypes()).isEqualTo(Map.of("pk", "S", "sk", "S", "tenantType", "S"));
-        assertThat(mirror.globalSecondaryIndexes()).containsExactly(new TemplateResources.GlobalSecondaryIndex("ByTenantType",
-                java.util.List.of(new Key("tenantType", "HASH"), new Key("pk", "RANGE")), "ALL"));
+        assertThat(mirror.attributeTypes()).isEqualTo(Map.of("pk", "S", "sk", "S", "tenantType", "S", "unsentShard", "S", "unsentAt", "N"));
+        assertThat(mirror.globalSecondaryIndexes()).containsExactly(
+                new TemplateResources.GlobalSecondaryIndex("ByTenantType", java.util.List.of(new Key("tenantType", "HASH"), new Key("pk", "RANGE")), "ALL"),
+                new TemplateResources.GlobalSecondaryIndex("Unsent", java.util.List.of(new Key("unsentShard", "HASH"), new Key("unsentAt", "RANGE")),
+                        "KEYS_ONLY"));
     }
 
     @Test
