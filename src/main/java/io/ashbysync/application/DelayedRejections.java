@@ -60,7 +60,9 @@ public class DelayedRejections {
             dynamo.transactWriteItems(t -> t.transactItems(
                     i -> i.put(p -> p.tableName(resources.tenantsTable()).item(rejection).conditionExpression("attribute_not_exists(sk)")),
                     i -> i.put(p -> p.tableName(resources.tenantsTable()).item(due).conditionExpression("attribute_not_exists(sk)"))));
-        } catch (TransactionCanceledException alreadyScheduled) {
+        } catch (TransactionCanceledException cancelled) {
+            // only a failed condition means an earlier attempt stored it; a conflict or throttling stored nothing
+            if (cancelled.cancellationReasons().stream().noneMatch(r -> "ConditionalCheckFailed".equals(r.code()))) throw cancelled;
             LOG.infof("delayed rejection %s was already scheduled", rejectionId);
         }
     }

@@ -29,11 +29,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * A rejection of one or many applications, run in chunks over the work queue so no invocation makes thousands of
@@ -126,14 +128,22 @@ public class RejectionJobs {
         String chunkSk = chunkSk(jobId, chunk);
         Instant now = Instant.now();
         Map<String, AttributeValue> state;
+        // The lease names its holder, so an SDK retry of this write whose answer was lost finds its own lease. A
+        // finished chunk is taken even under a lease (one whose release failed): what is left is idempotent.
+        String holder = UUID.randomUUID().toString();
         try {
             state = dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk))
-                    .updateExpression("SET leaseUntil = :until, startedAt = if_not_exists(startedAt, :now) ADD attempts :one")
-                    .conditionExpression("attribute_exists(sk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)")
-                    .expressionAttributeValues(Map.of(":until", n(now.plus(config.chunkLease()).toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1)))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+                    .updateExpression("SET leaseUntil = :until, leaseHolder = :holder, startedAt = if_not_exists(startedAt, :now) ADD attempts :one")
+                    .conditionExpression("attribute_exists(sk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR finished = :true)")
+                    .expressionAttributeValues(Map.of(":until", n(now.plus(config.chunkLease()).toEpochMilli()), ":now", n(now.toEpochMilli()),
+                            ":one", n(1), ":holder", s(holder), ":true", AttributeValue.fromBool(true)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
         } catch (ConditionalCheckFailedException busy) {
-            throw new IllegalStateException("chunk " + chunk + " of rejection " + jobId + " is being run by another delivery");
+            if (!busy.hasItem() || !busy.item().containsKey("leaseHolder") || !holder.equals(busy.item().get("leaseHolder").s())) {
+                throw new IllegalStateException("chunk " + chunk + " of rejection " + jobId + " is being run by another delivery");
+            }
+            state = busy.item();
         }
         try {
             ObjectNode outcomes = (ObjectNode) parse(state.get("outcomes"));
@@ -159,7 +169,7 @@ public class RejectionJobs {
                         .updateExpression("SET finished = :true").expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
             }
         } finally {
-            dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk)).updateExpression("REMOVE leaseUntil"));
+            dynamo.updateItem(r -> r.tableName(resources.tenantsTable()).key(key(tenantId, chunkSk)).updateExpression("REMOVE leaseUntil, leaseHolder"));
         }
         finishChunk(tenantId, spec, chunk);
     }

@@ -166,7 +166,12 @@ public class CommandProcessor {
                 } catch (Exception e) {
                     throw retryLater(command, receiveCount, e);
                 }
-                idempotency.complete(command.tenantId(), command.commandId(), result);
+                try {
+                    idempotency.complete(command.tenantId(), command.commandId(), result);
+                } catch (RuntimeException e) {
+                    // released, so the redelivery runs it again from its progress at once, not after this attempt's lease
+                    throw retryLater(command, receiveCount, e);
+                }
                 Metrics.commandOutcome(command.tenantId(), command.type(), result.path("status").asText());
                 deliver(command, result);
             }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -26,7 +27,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * work's progress, so a redelivery after a crash resumes instead of starting over.
  *
  * <p>{@link #begin} is one conditional update: it creates the record, or takes over one whose lease ran out (keeping
- * its progress). On conflict DynamoDB returns the existing record with the failure, which saves a read.
+ * its progress). On conflict DynamoDB returns the existing record with the failure, which saves a read. Each begin
+ * writes its own attempt id, so when the SDK re-sends a begin whose answer was lost, the conflict it meets is its own
+ * lease, not another delivery's.
  */
 @ApplicationScoped
 public class IdempotencyStore {
@@ -72,11 +75,13 @@ public class IdempotencyStore {
         values.put(":hash", s(payloadHash));
         values.put(":expiresAt", n(now.plus(retention).getEpochSecond()));
         values.put(":emptyProgress", s("{}"));
+        String attempt = UUID.randomUUID().toString();
+        values.put(":attempt", s(attempt));
         try {
             Map<String, AttributeValue> item = dynamo.updateItem(r -> r.tableName(resources.idempotencyTable())
                     .key(key(tenantId, id))
                     .updateExpression("SET #status = :inProgress, leaseUntil = :leaseUntil, payloadHash = :hash, "
-                            + "expiresAt = :expiresAt, progress = if_not_exists(progress, :emptyProgress)")
+                            + "expiresAt = :expiresAt, progress = if_not_exists(progress, :emptyProgress), attempt = :attempt")
                     .conditionExpression("attribute_not_exists(pk) OR (#status = :inProgress AND leaseUntil < :now AND payloadHash = :hash)")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values)
@@ -88,6 +93,9 @@ public class IdempotencyStore {
             if (existing == null || existing.isEmpty()) {
                 // Deleted between our write and the read: a fresh attempt settles it.
                 return begin(tenantId, id, payloadHash, now, lease, retention);
+            }
+            if (existing.containsKey("attempt") && attempt.equals(existing.get("attempt").s())) {
+                return new Started(json(existing.get("progress")));
             }
             if (!payloadHash.equals(existing.get("payloadHash").s())) {
                 return new PayloadMismatch();

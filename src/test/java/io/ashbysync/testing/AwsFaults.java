@@ -25,6 +25,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.AwsExecutionAttribute;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -76,6 +77,11 @@ import software.amazon.awssdk.services.sqs.model.SqsRequest;
  * ("Unable to execute HTTP request: ...") and retries, exactly as for a real one. A fault "after applying" is raised in
  * {@code afterTransmission}: the request reached moto or ElasticMQ and was applied, only its answer is lost.
  *
+ * <p><b>Call sites.</b> With {@link Plan#recordCallSites}, the layer notes where the product made each call: the
+ * operation, its targets and the product's own stack frames ({@link CallSite}). A fault-matrix test records a fault-free
+ * run, then aims a fault at each site it saw ({@link Plan#failNextCallsAt},
+ * {@link Plan#failNextAfterApplyingAt}, {@link Plan#cancelNextTransactionsAt}).
+ *
  * <p><b>Lagging indexes.</b> With {@link Plan#lagIndexes}, a Query or Scan naming a global secondary index is answered
  * as the index stood {@code lag} ago (by the plan's clock), from the writes the product's clients made since lag was
  * turned on: see {@link AwsFaultsIndexLag} for what is and is not modelled.
@@ -85,11 +91,30 @@ public final class AwsFaults implements ExecutionInterceptor {
     public enum Service { DYNAMODB, SQS, S3 }
 
     /** What a failed attempt looks like; see {@link #exception} for each service's exact error. */
-    public enum Kind { THROTTLING, SERVER_ERROR, TIMEOUT, CONNECTION_RESET }
+    public enum Kind { THROTTLING, SERVER_ERROR, TIMEOUT, CONNECTION_RESET, CALL_TIMEOUT }
 
     /** One fault the layer raised. {@code fault} is a {@link Kind} name, or {@code TransactionCanceled:<reason>}. */
     public record Injection(Service service, String operation, List<String> targets, String fault,
                             boolean afterApplying, boolean random, Instant at) {}
+
+    /**
+     * One place in the product that calls AWS: the operation, its targets (tables, queue names, buckets) and
+     * {@code code}, the product's frames on the stack at the call, innermost first ({@code "IdempotencyStore.begin:79 <
+     * CommandProcessor.run:131 < ..."}), so two calls of one operation from different lines are different sites.
+     */
+    public record CallSite(Service service, String operation, List<String> targets, String code) {
+        /** Whether the call changes state (a lost answer then means it was applied). */
+        public boolean writes() {
+            return !(operation.startsWith("Get") || operation.startsWith("BatchGet") || operation.startsWith("Query")
+                    || operation.startsWith("Scan") || operation.startsWith("TransactGet") || operation.startsWith("Receive")
+                    || operation.startsWith("List") || operation.startsWith("Head") || operation.startsWith("Describe"));
+        }
+
+        @Override
+        public String toString() {
+            return service + " " + operation + " " + targets + " at " + code;
+        }
+    }
 
     /** What was injected so far, for assertions. */
     public record Injections(List<Injection> all) {
@@ -126,6 +151,7 @@ public final class AwsFaults implements ExecutionInterceptor {
     private static final ExecutionAttribute<AwsFaultsIndexLag.Capture> CAPTURE = new ExecutionAttribute<>("AwsFaults.capture." + LOAD);
     private static final ExecutionAttribute<AwsFaultsIndexLag.IndexRead> INDEX_READ = new ExecutionAttribute<>("AwsFaults.indexRead." + LOAD);
     private static final ExecutionAttribute<Boolean> APPLIED = new ExecutionAttribute<>("AwsFaults.applied." + LOAD);
+    private static final ExecutionAttribute<String> CODE = new ExecutionAttribute<>("AwsFaults.code." + LOAD);
 
     @Override
     public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
@@ -141,7 +167,7 @@ public final class AwsFaults implements ExecutionInterceptor {
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        Call call = call(context.request(), attributes);
+        Call call = located(call(context.request(), attributes), attributes);
         if (call == null) return;
         PLAN.attempted(call);
         if (!Boolean.TRUE.equals(attributes.getAttribute(DOOMED_CHECKED))) {
@@ -164,7 +190,7 @@ public final class AwsFaults implements ExecutionInterceptor {
 
     @Override
     public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-        Call call = call(context.request(), attributes);
+        Call call = located(call(context.request(), attributes), attributes);
         if (call == null) return;
         Throwable fault = PLAN.faultAfterApplying(call);
         if (fault == null) return;
@@ -198,18 +224,64 @@ public final class AwsFaults implements ExecutionInterceptor {
         if (capture != null && Boolean.TRUE.equals(attributes.getAttribute(APPLIED))) PLAN.indexLag.commit(capture, null, PLAN.now());
     }
 
-    /** The service, operation and targets (tables, queue names, buckets) of a request to one of the three services. */
-    record Call(Service service, String operation, List<String> targets) {}
+    /**
+     * The service, operation and targets (tables, queue names, buckets) of a request to one of the three services;
+     * {@code code} (the product frames of {@link CallSite#code}) only while the plan records or aims at call sites.
+     */
+    record Call(Service service, String operation, List<String> targets, String code) {}
 
     static Call call(SdkRequest request, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         return switch (request) {
-            case DynamoDbRequest dynamo -> new Call(Service.DYNAMODB, operation, tables(dynamo));
+            case DynamoDbRequest dynamo -> new Call(Service.DYNAMODB, operation, tables(dynamo), null);
             case SqsRequest sqs -> new Call(Service.SQS, operation,
-                    sqs.getValueForField("QueueUrl", String.class).map(AwsFaults::targetName).stream().toList());
-            case S3Request s3 -> new Call(Service.S3, operation, s3.getValueForField("Bucket", String.class).stream().toList());
+                    sqs.getValueForField("QueueUrl", String.class).map(AwsFaults::targetName).stream().toList(), null);
+            case S3Request s3 -> new Call(Service.S3, operation, s3.getValueForField("Bucket", String.class).stream().toList(), null);
             default -> null;
         };
+    }
+
+    /** The call with its product frames, walked once per call (the SDK's attempts share them) and only when needed. */
+    private static Call located(Call call, ExecutionAttributes attributes) {
+        if (call == null || !PLAN.needsCode()) return call;
+        String code = attributes.getAttribute(CODE);
+        if (code == null) {
+            code = productFrames();
+            attributes.putAttribute(CODE, code);
+        }
+        return new Call(call.service(), call.operation(), call.targets(), code);
+    }
+
+    /**
+     * The product's frames on this thread's stack (the sync clients call the interceptor on the caller's thread):
+     * classes of io.ashbysync compiled from src/main, not CDI proxies, not tests or this layer. The Ashby client's
+     * request budget leases permits whenever its block runs out, so for its calls only its own frames count: which Ashby
+     * call happened to need the lease is timing, not a different site.
+     */
+    private static String productFrames() {
+        List<StackWalker.StackFrame> frames = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(stack -> stack.filter(f -> isProductClass(f.getDeclaringClass())).toList());
+        boolean budget = !frames.isEmpty() && frames.getFirst().getClassName().startsWith(BUDGET_PACKAGE);
+        return frames.stream().takeWhile(f -> !budget || f.getClassName().startsWith(BUDGET_PACKAGE))
+                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName() + ":" + f.getLineNumber())
+                .collect(java.util.stream.Collectors.joining(" < "));
+    }
+
+    private static final String BUDGET_PACKAGE = "io.ashbysync.ashby.budget.";
+
+    private static final ClassValue<Boolean> PRODUCT_CLASS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (!type.getName().startsWith("io.ashbysync.") || type.getName().contains("_") || type.isSynthetic()) return false;
+            Class<?> outer = type;
+            while (outer.getEnclosingClass() != null) outer = outer.getEnclosingClass();
+            var file = outer.getClassLoader() == null ? null : outer.getClassLoader().getResource(outer.getName().replace('.', '/') + ".class");
+            return file != null && !file.toString().contains("test-classes");
+        }
+    };
+
+    private static boolean isProductClass(Class<?> type) {
+        return PRODUCT_CLASS.get(type);
     }
 
     private static List<String> tables(DynamoDbRequest request) {
@@ -259,6 +331,9 @@ public final class AwsFaults implements ExecutionInterceptor {
      *       api-call-timeout ends with {@code ApiCallTimeoutException}, not retried, which the SDK itself raises when
      *       the attempts and backoffs take that long (DynamoDB throttled on every attempt: after 5 attempts).</li>
      *   <li>CONNECTION_RESET — {@code java.net.SocketException: Connection reset}.</li>
+     *   <li>CALL_TIMEOUT — {@code ApiCallTimeoutException} of the 8 s api-call-timeout: how a call ends whose attempts
+     *       and backoffs ran out of time. The SDK does not retry it, so it fails the call at once, as the caller would
+     *       meet it after the SDK's retries (without waiting for them).</li>
      * </ul>
      */
     static Throwable exception(Service service, String operation, Kind kind) {
@@ -266,6 +341,7 @@ public final class AwsFaults implements ExecutionInterceptor {
         return switch (kind) {
             case TIMEOUT -> new SocketTimeoutException("Read timed out");
             case CONNECTION_RESET -> new SocketException("Connection reset");
+            case CALL_TIMEOUT -> ApiCallTimeoutException.create(8_000);
             case THROTTLING -> switch (service) {
                 case DYNAMODB -> DYNAMODB_DATA_PLANE.contains(operation)
                         ? error(ProvisionedThroughputExceededException.builder(), 400, "ProvisionedThroughputExceededException",
@@ -358,15 +434,19 @@ public final class AwsFaults implements ExecutionInterceptor {
 
     /** Faults tests program; thread-safe. Every method returns the plan, for chaining. */
     public static final class Plan {
-        private record Rule(Service service, String operation, String target, Kind kind, boolean afterApplying,
+        private record Rule(Service service, String operation, String target, String code, Kind kind, boolean afterApplying,
                             boolean wholeCalls, AtomicLong remaining) {
             boolean matches(Call call) {
                 return service == call.service() && (operation == null || operation.equals(call.operation()))
-                        && (target == null || call.targets().contains(target));
+                        && (target == null || call.targets().contains(target)) && (code == null || code.equals(call.code()));
             }
         }
 
-        private record Cancellation(String table, String reason, AtomicLong remaining) {}
+        private record Cancellation(String table, String code, String reason, AtomicLong remaining) {
+            boolean matches(Call call) {
+                return (table == null || call.targets().contains(table)) && (code == null || code.equals(call.code()));
+            }
+        }
 
         private record RandomFaults(Set<Service> services, double rate, List<Kind> kinds) {}
 
@@ -376,6 +456,9 @@ public final class AwsFaults implements ExecutionInterceptor {
         private final List<Cancellation> cancellations = new ArrayList<>();
         private final List<Injection> injections = new ArrayList<>();
         private final Map<AttemptKey, Long> attempts = new HashMap<>();
+        private final Set<CallSite> sites = new LinkedHashSet<>();
+        private volatile boolean recordingSites;
+        private volatile boolean aimedAtSites;
         private RandomFaults random;
         private Random rng = new Random(19);
         private volatile Duration lag = Duration.ZERO;
@@ -391,13 +474,20 @@ public final class AwsFaults implements ExecutionInterceptor {
          * the fault as they would on AWS.
          */
         public synchronized Plan failNext(Service service, String operation, String target, int attempts, Kind kind) {
-            rules.add(new Rule(service, operation, targetName(target), Objects.requireNonNull(kind), false, false, new AtomicLong(attempts)));
+            rules.add(new Rule(service, operation, targetName(target), null, Objects.requireNonNull(kind), false, false, new AtomicLong(attempts)));
             return this;
         }
 
         /** Every attempt of the next {@code calls} calls fails (before it is sent), so the caller meets the fault after the SDK's retries. */
         public synchronized Plan failNextCalls(Service service, String operation, String target, int calls, Kind kind) {
-            rules.add(new Rule(service, operation, targetName(target), Objects.requireNonNull(kind), false, true, new AtomicLong(calls)));
+            rules.add(new Rule(service, operation, targetName(target), null, Objects.requireNonNull(kind), false, true, new AtomicLong(calls)));
+            return this;
+        }
+
+        /** {@link #failNextCalls(Service, String, String, int, Kind)} for the calls made at {@code site} only. */
+        public synchronized Plan failNextCallsAt(CallSite site, int calls, Kind kind) {
+            aimedAtSites = true;
+            rules.add(new Rule(site.service(), site.operation(), null, site.code(), Objects.requireNonNull(kind), false, true, new AtomicLong(calls)));
             return this;
         }
 
@@ -408,7 +498,15 @@ public final class AwsFaults implements ExecutionInterceptor {
          */
         public synchronized Plan failNextAfterApplying(Service service, String operation, String target, int attempts, Kind kind) {
             if (kind == Kind.THROTTLING) throw new IllegalArgumentException("a throttled request is not applied");
-            rules.add(new Rule(service, operation, targetName(target), kind, true, false, new AtomicLong(attempts)));
+            rules.add(new Rule(service, operation, targetName(target), null, kind, true, false, new AtomicLong(attempts)));
+            return this;
+        }
+
+        /** {@link #failNextAfterApplying(Service, String, String, int, Kind)} for the calls made at {@code site} only. */
+        public synchronized Plan failNextAfterApplyingAt(CallSite site, int attempts, Kind kind) {
+            if (kind == Kind.THROTTLING) throw new IllegalArgumentException("a throttled request is not applied");
+            aimedAtSites = true;
+            rules.add(new Rule(site.service(), site.operation(), null, site.code(), kind, true, false, new AtomicLong(attempts)));
             return this;
         }
 
@@ -419,8 +517,27 @@ public final class AwsFaults implements ExecutionInterceptor {
 
         /** As {@link #cancelNextTransactions(String, int)} with another reason, e.g. {@code ThrottlingError}. */
         public synchronized Plan cancelNextTransactions(String table, int transactions, String reason) {
-            cancellations.add(new Cancellation(table, Objects.requireNonNull(reason), new AtomicLong(transactions)));
+            cancellations.add(new Cancellation(table, null, Objects.requireNonNull(reason), new AtomicLong(transactions)));
             return this;
+        }
+
+        /** The next {@code transactions} TransactWriteItems made at {@code site} are cancelled with {@code TransactionConflict}. */
+        public synchronized Plan cancelNextTransactionsAt(CallSite site, int transactions) {
+            if (!site.operation().equals("TransactWriteItems")) throw new IllegalArgumentException(site + " is not a transaction");
+            aimedAtSites = true;
+            cancellations.add(new Cancellation(null, site.code(), "TransactionConflict", new AtomicLong(transactions)));
+            return this;
+        }
+
+        /** From now until {@link #clear}, notes every {@link CallSite} the product's clients call AWS from. */
+        public Plan recordCallSites() {
+            recordingSites = true;
+            return this;
+        }
+
+        /** The sites recorded since {@link #recordCallSites}, in the order they were first called. */
+        public synchronized List<CallSite> callSites() {
+            return List.copyOf(sites);
         }
 
         /** Global secondary indexes answer as they stood {@code lag} ago (by {@link #clock}); zero turns it off. */
@@ -476,6 +593,9 @@ public final class AwsFaults implements ExecutionInterceptor {
             cancellations.clear();
             injections.clear();
             attempts.clear();
+            sites.clear();
+            recordingSites = false;
+            aimedAtSites = false;
             random = null;
             rng = new Random(19);
             lag = Duration.ZERO;
@@ -491,7 +611,12 @@ public final class AwsFaults implements ExecutionInterceptor {
             return clock.instant();
         }
 
+        boolean needsCode() {
+            return recordingSites || aimedAtSites;
+        }
+
         synchronized void attempted(Call call) {
+            if (recordingSites) sites.add(new CallSite(call.service(), call.operation(), call.targets(), call.code()));
             if (call.targets().isEmpty()) {
                 attempts.merge(new AttemptKey(call.service(), call.operation(), ""), 1L, Long::sum);
             }
@@ -520,7 +645,7 @@ public final class AwsFaults implements ExecutionInterceptor {
             }
             if (request instanceof TransactWriteItemsRequest transaction) {
                 for (Cancellation cancellation : cancellations) {
-                    if (cancellation.remaining().get() > 0 && (cancellation.table() == null || call.targets().contains(cancellation.table()))) {
+                    if (cancellation.remaining().get() > 0 && cancellation.matches(call)) {
                         cancellation.remaining().decrementAndGet();
                         injections.add(new Injection(call.service(), call.operation(), call.targets(),
                                 "TransactionCanceled:" + cancellation.reason(), false, false, now()));

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkPlugin;
@@ -179,10 +180,33 @@ class AwsFaultsTest {
                 .satisfies(e -> assertThat(((S3Exception) e).statusCode()).isEqualTo(404));
     }
 
+    // ---- call sites --------------------------------------------------------------------------------------------
+
+    @Test
+    void callSites_nameTheProductCodeOfEachCall_andAFaultAimedAtOneSiteSparesTheOthersOfItsOperation() {
+        String id = "sites-" + UUID.randomUUID();
+        AwsFaults.plan().recordCallSites();
+        idempotency.begin("t-sites", id, "hash", Instant.now(), Duration.ofMinutes(1), Duration.ofDays(1));
+        idempotency.saveProgress("t-sites", id, JSON.createObjectNode().put("step", 1));
+        List<AwsFaults.CallSite> sites = AwsFaults.plan().callSites();
+        assertThat(sites).extracting(AwsFaults.CallSite::operation).containsExactly("UpdateItem", "UpdateItem");
+        assertThat(sites.get(0).code()).startsWith("IdempotencyStore.begin:").doesNotContain("AwsFaultsTest");
+        assertThat(sites.get(1).code()).startsWith("IdempotencyStore.saveProgress:");
+        AwsFaults.plan().clear();
+
+        AwsFaults.plan().failNextCallsAt(sites.get(1), 1, Kind.CALL_TIMEOUT);
+        String other = "sites-" + UUID.randomUUID();
+        idempotency.begin("t-sites", other, "hash", Instant.now(), Duration.ofMinutes(1), Duration.ofDays(1));
+        assertThatThrownBy(() -> idempotency.saveProgress("t-sites", other, JSON.createObjectNode()))
+                .isInstanceOf(ApiCallTimeoutException.class);
+        assertThat(AwsFaults.plan().attempts(Service.DYNAMODB, "UpdateItem", idempotencyTable())).as("not retried by the SDK").isEqualTo(2);
+        assertThat(AwsFaults.plan().injected().total()).isEqualTo(1);
+    }
+
     // ---- per attempt: the SDK's retries consume the faults ------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Kind.class)
+    @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = "CALL_TIMEOUT")
     void dynamoDb_twoFailedAttempts_areRetriedByTheSdk_andTheCallSucceeds(Kind kind) {
         Map<String, AttributeValue> key = key("faults#" + UUID.randomUUID());
         AwsFaults.plan().failNext(Service.DYNAMODB, "PutItem", idempotencyTable(), 2, kind);
@@ -198,7 +222,7 @@ class AwsFaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Kind.class)
+    @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = "CALL_TIMEOUT")
     void sqsAndS3_aFailedAttempt_isRetriedByTheSdk(Kind kind) {
         String queue = aws.queueUrl("WorkDeadLetterQueue");
         AwsFaults.plan().failNext(Service.SQS, "GetQueueAttributes", queue, 1, kind)

@@ -192,6 +192,12 @@ public final class CommandHarness {
         return matching;
     }
 
+    /** Every event for the tenant, in arrival order. */
+    public List<JsonNode> tenantEvents(String tenantId) {
+        drainEvents();
+        return EVENTS.stream().filter(e -> tenantId.equals(e.path("tenantId").asText())).toList();
+    }
+
     /** Every event of the type for the tenant, in arrival order. */
     public List<JsonNode> tenantEvents(String tenantId, String type) {
         drainEvents();
