@@ -19,13 +19,11 @@ final class FunctionProcess implements AutoCloseable {
     private static final long STOP_SECONDS = 10;
 
     private final String functionName;
-    private final ProcessBuilder builder;
     private final Process process;
     private final Path log;
 
-    private FunctionProcess(String functionName, ProcessBuilder builder, Process process, Path log) {
+    private FunctionProcess(String functionName, Process process, Path log) {
         this.functionName = functionName;
-        this.builder = builder;
         this.process = process;
         this.log = log;
     }
@@ -55,36 +53,9 @@ final class FunctionProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         try {
             Files.createDirectories(log.getParent());
-            return new FunctionProcess(functionName, builder, builder.start(), log);
+            return new FunctionProcess(functionName, builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the " + functionName + " function (" + runnerJar + ")", e);
-        }
-    }
-
-    /**
-     * The same code in a new process (a cold start), with {@code environmentChanges} applied; its output goes on at the
-     * end of the same log.
-     */
-    FunctionProcess restart(Map<String, String> environmentChanges) {
-        builder.environment().putAll(environmentChanges);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        try {
-            return new FunctionProcess(functionName, builder, builder.start(), log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot restart the " + functionName + " function", e);
-        }
-    }
-
-    /** As Lambda ends an environment at a timeout: no shutdown hooks, nothing runs after; returns once it is gone. */
-    void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(this + " did not die within " + STOP_SECONDS + " s of SIGKILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -11,11 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/**
- * One function of the template as Lambda runs it: its Runtime API and the packaged code polling it, in one execution
- * environment at a time. An invocation that runs past the function's timeout kills the environment's process and the
- * next event goes to a new one, a cold start, as in Lambda.
- */
+/** One function of the template as Lambda runs it: its Runtime API and the packaged code polling it. */
 final class LocalFunction implements AutoCloseable {
     static final String ACCOUNT_ID = "000000000000";
 
@@ -28,38 +24,12 @@ final class LocalFunction implements AutoCloseable {
 
     private final TemplateFunctions.Definition definition;
     private final LocalLambdaRuntime runtime;
-    private volatile FunctionProcess process;
-    /** Completes when the current process exits by itself (a crash), never for one killed at a timeout. */
-    private final CompletableFuture<Process> exited = new CompletableFuture<>();
+    private final FunctionProcess process;
 
     private LocalFunction(TemplateFunctions.Definition definition, LocalLambdaRuntime runtime, FunctionProcess process) {
         this.definition = definition;
         this.runtime = runtime;
-        watch(process);
-        runtime.onEnvironmentKilled(this::replaceProcess);
-    }
-
-    private void watch(FunctionProcess started) {
-        this.process = started;
-        started.onExit().thenAccept(gone -> {
-            if (process == started) exited.complete(gone);
-        });
-    }
-
-    /** The timed-out environment's process is killed, and the next one polls the runtime's new endpoint. */
-    private void replaceProcess(String runtimeAddress) {
-        FunctionProcess killed = process;
-        FunctionProcess next = killed.restart(Map.of("AWS_LAMBDA_RUNTIME_API", runtimeAddress,
-                "AWS_LAMBDA_LOG_STREAM_NAME", logStream()));
-        this.process = next; // before the kill, so its exit is not taken for a crash
-        killed.kill();
-        watch(next);
-        DevConsole.event("environment-killed", "function", definition.name(), "timeout", definition.timeout().toMillis() + "ms",
-                "killedPid", killed.pid(), "newPid", next.pid());
-    }
-
-    private static String logStream() {
-        return "local/[$LATEST]" + Long.toHexString(System.nanoTime());
+        this.process = process;
     }
 
     /**
@@ -83,7 +53,7 @@ final class LocalFunction implements AutoCloseable {
         environment.put("AWS_REGION", region);
         environment.put("AWS_DEFAULT_REGION", region);
         environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + functionName);
-        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", logStream());
+        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + Long.toHexString(System.nanoTime()));
         environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
         environment.put("TZ", ":UTC");
         try {
@@ -121,14 +91,13 @@ final class LocalFunction implements AutoCloseable {
         return process.pid();
     }
 
-    /** Completes when the function's process exits by itself; a process killed at a timeout is replaced instead. */
     CompletableFuture<Process> onExit() {
-        return exited;
+        return process.onExit();
     }
 
     /** Waits until the function asks for its first event; fails on init/error, on exit, or after {@code within}. */
     void awaitStarted(Duration within) {
-        CompletableFuture<Object> first = CompletableFuture.anyOf(runtime.ready(), runtime.initError(), exited);
+        CompletableFuture<Object> first = CompletableFuture.anyOf(runtime.ready(), runtime.initError(), process.onExit());
         try {
             first.get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -144,7 +113,7 @@ final class LocalFunction implements AutoCloseable {
             throw failure("init/error " + error.errorType() + ": " + error.errorMessage());
         }
         if (!runtime.ready().isDone()) {
-            throw failure("exited with status " + exited.join().exitValue() + " before asking for an event");
+            throw failure("exited with status " + process.onExit().join().exitValue() + " before asking for an event");
         }
     }
 
@@ -153,10 +122,7 @@ final class LocalFunction implements AutoCloseable {
                 + ":\n    " + String.join("\n    ", process.logTail(15)));
     }
 
-    /**
-     * Invokes synchronously (RequestResponse): returns when the function answered or timed out; after a timeout the
-     * environment that ran it is already dead.
-     */
+    /** Invokes synchronously (RequestResponse): returns when the function answered or timed out. */
     LocalLambdaRuntime.Result invoke(String eventJson) {
         return runtime.invoke(eventJson.getBytes(StandardCharsets.UTF_8), definition.timeout()).join();
     }

@@ -12,15 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,11 +29,8 @@ import java.util.regex.Pattern;
  * {@code POST invocation/<id>/response} or {@code /error}. {@code POST init/error} reports a function that could not
  * start.
  *
- * <p>The deadline header starts when the function takes the event. When it passes, Lambda kills the execution
- * environment: here the endpoint the function polls is closed (so its late answer is never taken and it can take no
- * further event), {@link #onEnvironmentKilled} kills its process, events it had taken but not run go back to the front
- * of the queue, and the invocation ends as {@link Outcome.TimedOut}. The next event goes to a new environment on a new
- * {@link #address}, i.e. a cold start.
+ * <p>The deadline header starts when the function takes the event, and the invocation ends as {@link Outcome.TimedOut}
+ * when it passes, as Lambda's timeout does.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
     static final String API_PATH = "/2018-06-01/runtime/";
@@ -66,69 +61,40 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
     private record Pending(String requestId, byte[] event, Duration timeout, CompletableFuture<Result> result) {}
 
-    private record InFlight(Pending pending, long takenAtNanos, Environment environment) {}
-
-    /** The Runtime API as one execution environment sees it; closed when Lambda kills that environment. */
-    private final class Environment {
-        private final HttpServer server;
-        // Virtual threads, because a function's `next` request parks on the queue for as long as it is idle.
-        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-
-        Environment() {
-            try {
-                server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the Lambda runtime API for " + functionName, e);
-            }
-            server.createContext(API_PATH, exchange -> handle(this, exchange));
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        /** Refuses the function's connections and ends its parked {@code next} requests without handing them an event. */
-        void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
-    }
+    private record InFlight(Pending pending, long takenAtNanos) {}
 
     private final String functionName;
     private final String functionArn;
-    private final ScheduledExecutorService deadlines;
-    private final BlockingDeque<Pending> queued = new LinkedBlockingDeque<>();
+    private final HttpServer server;
+    // Virtual threads, because a function's `next` request parks on the queue for as long as it is idle.
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final BlockingQueue<Pending> queued = new LinkedBlockingQueue<>();
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<InitError> initError = new CompletableFuture<>();
-    private volatile Environment environment;
-    private volatile Consumer<String> environmentKilled = address -> { };
 
-    private LocalLambdaRuntime(String functionName, String functionArn) {
+    private LocalLambdaRuntime(String functionName, String functionArn, HttpServer server) {
         this.functionName = functionName;
         this.functionArn = functionArn;
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("deadlines-" + functionName).factory());
-        this.environment = new Environment();
+        this.server = server;
+        server.createContext(API_PATH, this::handle);
+        server.setExecutor(executor);
+        server.start();
     }
 
     /** Starts the API on a free loopback port. */
     public static LocalLambdaRuntime start(String functionName, String functionArn) {
-        return new LocalLambdaRuntime(functionName, functionArn);
+        try {
+            return new LocalLambdaRuntime(functionName, functionArn,
+                    HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Lambda runtime API for " + functionName, e);
+        }
     }
 
-    /** The value of {@code AWS_LAMBDA_RUNTIME_API} for the current execution environment: host and port, no scheme. */
+    /** The value of {@code AWS_LAMBDA_RUNTIME_API}: host and port, no scheme. */
     public String address() {
-        return environment.address();
-    }
-
-    /**
-     * Called when an invocation timed out, after its environment's endpoint closed and before the invocation ends as
-     * {@link Outcome.TimedOut}: kills the environment's process and starts the next one on {@code newAddress}.
-     */
-    public void onEnvironmentKilled(Consumer<String> killAndStartOn) {
-        this.environmentKilled = killAndStartOn;
+        return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     public String functionName() {
@@ -152,12 +118,12 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         return pending.result();
     }
 
-    private void handle(Environment from, HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (method.equals("GET") && path.equals(API_PATH + "invocation/next")) {
-                next(from, exchange);
+                next(exchange);
                 return;
             }
             if (method.equals("POST") && path.equals(API_PATH + "init/error")) {
@@ -174,25 +140,20 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         }
     }
 
-    private void next(Environment from, HttpExchange exchange) throws IOException {
+    private void next(HttpExchange exchange) throws IOException {
         ready.complete(null);
         Pending pending;
         try {
             pending = queued.take();
         } catch (InterruptedException e) {
-            // the environment was killed while idle
             Thread.currentThread().interrupt();
             return;
         }
-        InFlight call = new InFlight(pending, System.nanoTime(), from);
-        inFlight.put(pending.requestId(), call);
-        if (from != environment) {
-            // killed between taking the event and registering it: it goes to the next environment
-            requeueTakenBy(from);
-            return;
-        }
-        // Lambda's clock starts when the runtime receives the event.
-        deadlines.schedule(() -> expire(call), pending.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        inFlight.put(pending.requestId(), new InFlight(pending, System.nanoTime()));
+        // Lambda's clock starts when the runtime receives the event; the result completes itself at the deadline.
+        pending.result().completeOnTimeout(new Result(pending.requestId(), new Outcome.TimedOut(pending.timeout()),
+                pending.timeout()), pending.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        pending.result().whenComplete((result, error) -> inFlight.remove(pending.requestId()));
         long deadline = System.currentTimeMillis() + pending.timeout().toMillis();
         var headers = exchange.getResponseHeaders();
         headers.set("Lambda-Runtime-Aws-Request-Id", pending.requestId());
@@ -206,41 +167,13 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             exchange.getResponseBody().write(pending.event());
         } catch (IOException e) {
             // The function went away while holding the event: Lambda would count this as a failed invocation.
-            if (inFlight.remove(pending.requestId(), call)) {
-                pending.result().complete(new Result(pending.requestId(),
-                        new Outcome.Failed("Runtime.ExitError", "the function disconnected: " + e.getMessage()), Duration.ZERO));
-            }
+            pending.result().complete(new Result(pending.requestId(),
+                    new Outcome.Failed("Runtime.ExitError", "the function disconnected: " + e.getMessage()), Duration.ZERO));
         }
-    }
-
-    /**
-     * The deadline passed without an answer: Lambda kills the environment. Its endpoint closes first, so nothing it
-     * sends from now on is taken; then its process is killed; only then does the invocation end, so whoever waits for
-     * it sees no effect of the environment after that.
-     */
-    private synchronized void expire(InFlight call) {
-        if (!inFlight.remove(call.pending().requestId(), call)) return; // answered in time
-        Environment killed = call.environment();
-        if (killed == environment) {
-            environment = new Environment();
-            killed.close();
-            requeueTakenBy(killed);
-            environmentKilled.accept(environment.address());
-        }
-        call.pending().result().complete(new Result(call.pending().requestId(),
-                new Outcome.TimedOut(call.pending().timeout()), call.pending().timeout()));
-    }
-
-    /** Events a killed environment had taken but not started go back to the front of the queue. */
-    private void requeueTakenBy(Environment killed) {
-        inFlight.values().stream().filter(call -> call.environment() == killed).toList().forEach(call -> {
-            if (inFlight.remove(call.pending().requestId(), call)) queued.addFirst(call.pending());
-        });
     }
 
     private void answer(HttpExchange exchange, String requestId, boolean success) throws IOException {
-        // removed, not read: an answer and the deadline race for the invocation, and only one of them ends it
-        InFlight call = inFlight.remove(requestId);
+        InFlight call = inFlight.get(requestId);
         if (call == null) {
             send(exchange, 400, "{\"errorType\":\"InvalidRequestID\",\"errorMessage\":\"unknown or finished request " + requestId + "\"}");
             return;
@@ -284,8 +217,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     /** Stops the API; invocations still waiting end as failed so no caller waits for a function that is gone. */
     @Override
     public void close() {
-        environment.close();
-        deadlines.shutdownNow();
+        server.stop(0);
+        executor.shutdownNow();
         Pending left;
         while ((left = queued.poll()) != null) {
             left.result().complete(new Result(left.requestId(), new Outcome.Failed("Runtime.Stopped", "the stack stopped"), Duration.ZERO));
