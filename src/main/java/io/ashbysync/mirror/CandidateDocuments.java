@@ -102,6 +102,7 @@ public class CandidateDocuments {
         return copy;
     }
 
+    /** The candidate's document, with {@code documentHash}: the hash of the rest of it. */
     private ObjectNode document(String tenantId, Snapshot snapshot) {
         String candidateId = snapshot.candidate().entityId();
         ObjectNode document = mapper.createObjectNode();
@@ -116,6 +117,7 @@ public class CandidateDocuments {
         ArrayNode files = document.putArray("files");
         snapshot.files().stream().sorted(Comparator.comparing(f -> f.path("fileId").asText())).map(CandidateDocuments::fileEntry)
                 .forEach(files::add);
+        document.put("documentHash", mirror.hash(document));
         return document;
     }
 
@@ -144,18 +146,16 @@ public class CandidateDocuments {
      */
     public boolean publishIfChanged(String tenantId, Snapshot snapshot, List<MirrorStore.ChildWrite> childWrites) {
         ObjectNode document = document(tenantId, snapshot);
-        String documentHash = mirror.hash(document);
+        String documentHash = document.get("documentHash").asText();
+        String candidateId = snapshot.candidate().entityId();
         Map<String, AttributeValue> manifest = snapshot.searchManifest();
         if (documentHash.equals(SearchIndex.indexedDocumentHash(manifest))) {
             mirror.writeChildren(tenantId, childWrites);
-            if (manifest.containsKey(Outbox.UNSENT_AT)) send(tenantId, snapshot.candidate().entityId(), document, documentHash,
-                    Long.parseLong(manifest.get("version").n()));
+            if (manifest.containsKey(Outbox.UNSENT_AT)) outbox.documentIndexed(tenantId, candidateId, document, Long.parseLong(manifest.get("version").n()));
             return false;
         }
-        String candidateId = snapshot.candidate().entityId();
-        document.put("documentHash", documentHash);
         searchIndex.index(tenantId, candidateId, document, documentHash, manifest, mirror.childWriteActions(tenantId, childWrites))
-                .ifPresent(revision -> send(tenantId, candidateId, document, documentHash, revision));
+                .ifPresent(revision -> outbox.documentIndexed(tenantId, candidateId, document, revision));
         return true;
     }
 
@@ -168,9 +168,8 @@ public class CandidateDocuments {
         Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
         if (snapshot.isEmpty()) return;
         ObjectNode document = document(tenantId, snapshot.get());
-        String documentHash = mirror.hash(document);
-        if (documentHash.equals(indexedHash)) {
-            send(tenantId, candidateId, document, documentHash, revision);
+        if (document.get("documentHash").asText().equals(indexedHash)) {
+            outbox.documentIndexed(tenantId, candidateId, document, revision);
         } else {
             publishIfChanged(tenantId, snapshot.get(), List.of());
         }
@@ -185,21 +184,14 @@ public class CandidateDocuments {
         Optional<Snapshot> snapshot = snapshot(tenantId, candidateId);
         if (snapshot.isEmpty()) return false;
         ObjectNode document = document(tenantId, snapshot.get());
-        String documentHash = mirror.hash(document);
-        document.put("documentHash", documentHash);
         AttributeValue revision = snapshot.get().searchManifest().get("version");
-        events.publish(outbox.documentEvent(tenantId, candidateId, document, documentHash, latestUpdate(document).map(Instant::toString).orElse(null),
-                revision == null ? 0 : Long.parseLong(revision.n()), ":replay-" + replayId));
+        events.publish(outbox.documentEvent(tenantId, candidateId, document, revision == null ? 0 : Long.parseLong(revision.n()),
+                ":replay-" + replayId));
         return true;
     }
 
-    private void send(String tenantId, String candidateId, ObjectNode document, String documentHash, long revision) {
-        document.put("documentHash", documentHash);
-        outbox.documentIndexed(tenantId, candidateId, document, documentHash, latestUpdate(document).map(Instant::toString).orElse(null),
-                revision);
-    }
-
-    private static Optional<Instant> latestUpdate(ObjectNode document) {
+    /** A document's {@code entityVersion}: the latest {@code updatedAt} of the candidate and its applications. */
+    static Optional<Instant> latestUpdate(JsonNode document) {
         List<String> stamps = new ArrayList<>();
         stamps.add(document.path("candidate").path("updatedAt").asText(null));
         document.path("applications").forEach(a -> stamps.add(a.path("updatedAt").asText(null)));

@@ -19,17 +19,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -323,13 +319,6 @@ public class MirrorStore {
      * A full listing's write replaces the record whole: it carries the pass stamp, and nothing else lives on the row.
      * A put also costs DynamoDB less work than an update.
      */
-    private PutItemRequest.Builder replace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
-                                           String condition, Map<String, String> names, Map<String, AttributeValue> values) {
-        Put put = put(tenantId, entityType, entityId, set, condition, names, values);
-        return PutItemRequest.builder().tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
-                .expressionAttributeNames(put.expressionAttributeNames()).expressionAttributeValues(put.expressionAttributeValues());
-    }
-
     private Put put(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
                     String condition, Map<String, String> names, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> item = new HashMap<>(set);
@@ -342,29 +331,26 @@ public class MirrorStore {
      * Any other write (an incremental page, a webhook) updates in place: the stamp of a full pass running meanwhile
      * survives, or that pass's reconciliation would take the record for deleted.
      */
-    private UpdateItemRequest.Builder update(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
-                                             String condition, Map<String, String> names, Map<String, AttributeValue> values) {
-        Update update = inPlace(tenantId, entityType, entityId, set, condition, names, values);
-        return UpdateItemRequest.builder().tableName(update.tableName()).key(update.key()).updateExpression(update.updateExpression())
-                .conditionExpression(update.conditionExpression()).expressionAttributeNames(update.expressionAttributeNames())
-                .expressionAttributeValues(update.expressionAttributeValues());
-    }
-
     private Update inPlace(String tenantId, String entityType, String entityId, Map<String, AttributeValue> set,
                            String condition, Map<String, String> names, Map<String, AttributeValue> values) {
         Map<String, String> allNames = new HashMap<>(names);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
-        List<String> assignments = new ArrayList<>();
-        set.forEach((name, value) -> {
-            allNames.put("#" + name, name);
-            allValues.put(":" + name, value);
-            assignments.add("#" + name + " = :" + name);
-        });
         return Update.builder().tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
                 // a lifted tombstone loses its expiry; a row no longer an event itself leaves the sweep's index
-                .updateExpression("SET " + String.join(", ", assignments) + " REMOVE expiresAt, deletedAt"
+                .updateExpression(setting(set, allNames, allValues) + " REMOVE expiresAt, deletedAt"
                         + (set.containsKey(Outbox.UNSENT_SHARD) ? "" : ", " + Outbox.UNSENT_SHARD))
                 .conditionExpression(condition).expressionAttributeNames(allNames).expressionAttributeValues(allValues).build();
+    }
+
+    /** {@code SET #a = :a, ...} for every attribute of {@code set}, its names and values added to the expression's. */
+    private static String setting(Map<String, AttributeValue> set, Map<String, String> names, Map<String, AttributeValue> values) {
+        List<String> assignments = new ArrayList<>();
+        set.forEach((name, value) -> {
+            names.put("#" + name, name);
+            values.put(":" + name, value);
+            assignments.add("#" + name + " = :" + name);
+        });
+        return "SET " + String.join(", ", assignments);
     }
 
     /** Stamps a row as listed in a full pass without touching its data (a listed record that could not be applied). */
@@ -547,15 +533,9 @@ public class MirrorStore {
             Map<String, AttributeValue> set = new HashMap<>(Map.of("deleted", AttributeValue.fromBool(true), "expiresAt", n(expiresAt.getEpochSecond()),
                     "deletedAt", n(now.toEpochMilli()), REVISION, n(revision)));
             if (unsent) set.putAll(Outbox.marker(tenantId, entityId, now, true));
-            Map<String, String> names = new HashMap<>();
+            Map<String, String> names = new HashMap<>(Map.of("#was", REVISION));
             Map<String, AttributeValue> values = new HashMap<>(Map.of(":false", AttributeValue.fromBool(false)));
-            List<String> assignments = new ArrayList<>();
-            set.forEach((name, value) -> {
-                names.put("#" + name, name);
-                values.put(":" + name, value);
-                assignments.add("#" + name + " = :" + name);
-            });
-            names.put("#was", REVISION);
+            String assignments = setting(set, names, values);
             String pin;
             if (rowRevision == null) {
                 pin = "attribute_not_exists(#was)";
@@ -565,7 +545,7 @@ public class MirrorStore {
             }
             try {
                 dynamo.updateItem(r -> r.tableName(table()).key(key(tenantId, entityType, entityId, ITEM))
-                        .updateExpression("SET " + String.join(", ", assignments))
+                        .updateExpression(assignments)
                         .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(#deleted) OR #deleted = :false) AND " + pin)
                         .expressionAttributeNames(names).expressionAttributeValues(values));
                 return OptionalLong.of(revision);

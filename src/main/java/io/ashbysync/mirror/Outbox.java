@@ -103,9 +103,8 @@ public class Outbox {
     }
 
     /** A candidate's document, just indexed under {@code revision}, sent; then the manifest's marker cleared. */
-    public void documentIndexed(String tenantId, String candidateId, ObjectNode document, String documentHash, String entityVersion,
-                                long revision) {
-        events.publish(documentEvent(tenantId, candidateId, document, documentHash, entityVersion, revision, ""));
+    public void documentIndexed(String tenantId, String candidateId, ObjectNode document, long revision) {
+        events.publish(documentEvent(tenantId, candidateId, document, revision, ""));
         clear(List.of(manifest(tenantId, candidateId, revision)));
     }
 
@@ -144,10 +143,10 @@ public class Outbox {
     }
 
     /** A candidate's document event; its id is the document's hash, so the same document sent twice is one event. */
-    public OutboundEvent documentEvent(String tenantId, String candidateId, ObjectNode document, String documentHash,
-                                       String entityVersion, long revision, String eventIdSuffix) {
-        return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + documentHash + eventIdSuffix, CandidateDocuments.UPSERTED,
-                tenantId, "candidate", candidateId, entityVersion, revision, document);
+    public OutboundEvent documentEvent(String tenantId, String candidateId, ObjectNode document, long revision, String eventIdSuffix) {
+        return OutboundEvent.of(tenantId + ":candidate:" + candidateId + ":" + document.get("documentHash").asText() + eventIdSuffix,
+                CandidateDocuments.UPSERTED, tenantId, "candidate", candidateId,
+                CandidateDocuments.latestUpdate(document).map(Instant::toString).orElse(null), revision, document);
     }
 
     // ---- the sweep -----------------------------------------------------------------------------------------------

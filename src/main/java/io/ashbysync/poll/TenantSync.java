@@ -2,7 +2,6 @@ package io.ashbysync.poll;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ashbysync.ashby.AshbyClient;
 import io.ashbysync.ashby.AshbyEndpoint;
 import io.ashbysync.ashby.AshbyException;

@@ -17,8 +17,6 @@ import io.ashbysync.mirror.MirrorRow;
 import io.ashbysync.mirror.MirrorStore;
 import io.ashbysync.ops.StatusReport;
 import io.ashbysync.tenant.Quarantine;
-import io.ashbysync.tenant.TenantConfig;
-import io.ashbysync.tenant.TenantStatus;
 import io.ashbysync.tenant.TenantStore;
 import io.ashbysync.testing.AwsFaults;
 import io.ashbysync.testing.ClaimedEvents;
@@ -53,7 +51,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The `poller` function through Quarkus' Lambda event server against the Ashby simulator and local AWS. The work
@@ -99,9 +96,7 @@ class PollerHandlerTest {
     @BeforeEach
     void filesBucket() {
         work = new CommandHarness(aws, InProcessCommands::invoke);
-        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(config.filesBucket()))) {
-            s3.createBucket(r -> r.bucket(config.filesBucket()));
-        }
+        PolledTenants.ensureBucket(s3, config.filesBucket());
         simulator.faults().clear();
         AwsFaults.plan().clear();
     }
@@ -508,12 +503,7 @@ class PollerHandlerTest {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private TestTenant seededTenant(int candidates) {
-        TestTenant tenant = TestTenants.register(aws, simulator, tenants, 600_000);
-        SeededTenantGenerator.seed(candidates).candidates(candidates).jobs(6).users(8).generate(tenant.organization());
-        // the pass visits every mirrored tenant: earlier tests' tenants are disabled so faults and counts stay ours
-        tenants.listMirrored().stream().filter(t -> !t.tenantId().equals(tenant.tenantId()))
-                .forEach(t -> tenants.save(new TenantConfig(t.tenantId(), TenantStatus.DISABLED, t.requestsPerMinute())));
-        return tenant;
+        return PolledTenants.seeded(aws, simulator, tenants, candidates, 6, 8);
     }
 
     /** A seeded tenant after its first sync, its work run and its events taken off the queue. */
@@ -531,21 +521,7 @@ class PollerHandlerTest {
 
     /** Every outbound event for the tenant so far (removed from the queue). */
     private List<JsonNode> events(TestTenant tenant) throws Exception {
-        String queue = aws.queueUrl("EventsQueue");
-        List<JsonNode> events = new ArrayList<>();
-        while (true) {
-            List<Message> messages = aws.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(0)
-                    .visibilityTimeout(300)).messages();
-            if (messages.isEmpty()) return events;
-            for (Message message : messages) {
-                // ElasticMQ takes larger messages; SQS refuses them
-                assertThat(message.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as("an SQS message")
-                        .isLessThanOrEqualTo(262_144);
-                JsonNode event = JSON.readTree(message.body());
-                if (event.path("tenantId").asText().equals(tenant.tenantId())) events.add(event);
-                aws.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(message.receiptHandle()));
-            }
-        }
+        return PolledTenants.events(aws, tenant);
     }
 
     private static Map<String, JsonNode> latestDocuments(List<JsonNode> events) {
